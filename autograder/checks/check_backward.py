@@ -1,0 +1,129 @@
+"""Checks shared by ``backward`` and ``backward_loops``: both return the same triple."""
+
+from functools import cache
+
+import numpy as np
+
+from autograder import reference
+from autograder.numerics import FD_REL_TOL, SHAPES, case, numerical_gradient, relative_error
+from autograder.runner import check, expect
+
+
+@cache
+def _cases():
+    ref = reference.load()
+    cases = []
+    for i, (n, d, h) in enumerate(SHAPES):
+        X, y, w1, w2 = case(50 + i, n, d, h)
+        act, y_hat = ref.forward_pass(X, w1, w2)
+
+        def loss(X=X, y=y, w1=w1, w2=w2):
+            return ref.mse(ref.forward_pass(X, w1, w2)[1], y)[1]
+
+        num_w1, num_w2 = numerical_gradient(loss, w1), numerical_gradient(loss, w2)
+        cases.append(((n, d, h), (X, y, y_hat, act, w2), num_w1, num_w2))
+    return tuple(cases)
+
+
+def _triple(impl, function, args):
+    result = getattr(impl, function)(*args)
+    expect(
+        isinstance(result, tuple | list) and len(result) == 3,
+        f"{function} should return the triple (dL_dw1, dL_dw2, error)",
+    )
+    return result
+
+
+def _hint(got, numeric, n, layer_hint):
+    for factor, hint in [
+        (-1.0, "the sign is flipped"),
+        (float(n), "it is N times too large: divide by N"),
+        (1.0 / n, "it is N times too small: divide by N only once"),
+        (2.0, "it is twice too large"),
+        (0.5, "it is half the right size"),
+    ]:
+        if np.allclose(got, factor * numeric, rtol=1e-5, atol=1e-12):
+            return hint
+    return layer_hint
+
+
+def _gradient_check(function, which):
+    index, name, shape_name, layer_hint = {
+        "w1": (
+            0,
+            "dL_dw1",
+            "(D, H)",
+            "check the factor of the hidden-layer derivative σ′ = a·(1 − a) "
+            "and the product with w2",
+        ),
+        "w2": (
+            1,
+            "dL_dw2",
+            "(H, O)",
+            "check the output-layer gradient act_hiddenᵀ (y_hat − y) / N",
+        ),
+    }[which]
+
+    def run(impl):
+        for (n, d, h), args, num_w1, num_w2 in _cases():
+            numeric = (num_w1, num_w2)[index]
+            got = np.asarray(_triple(impl, function, args)[index], dtype=float)
+            if got.shape == numeric.T.shape and got.shape != numeric.shape:
+                expect(
+                    False,
+                    f"{name} has shape {got.shape}, transposed: it must have the shape "
+                    f"of {which}, {shape_name}",
+                )
+            other = (num_w2, num_w1)[index]
+            if got.shape == other.shape and got.shape != numeric.shape:
+                expect(
+                    False,
+                    f"{name} has the shape of the other gradient: return "
+                    "(dL_dw1, dL_dw2, error) in this order",
+                )
+            expect(
+                got.shape == numeric.shape,
+                f"for N={n}, D={d}, H={h} {name} should have the shape of {which}, "
+                f"{numeric.shape}, got {got.shape}",
+            )
+            err = relative_error(got, numeric)
+            expect(
+                err < FD_REL_TOL,
+                f"for N={n}, D={d}, H={h} {name} differs from the numerical gradient by a relative "
+                f"error of {err:.2g}; {_hint(got, numeric, n, layer_hint)}",
+            )
+
+    return run
+
+
+def _error_check(function):
+    def run(impl):
+        for (n, d, h), args, _, _ in _cases():
+            _, y, y_hat = args[:3]
+            want = float(np.mean(0.5 * (y_hat - y) ** 2))
+            got = _triple(impl, function, args)[2]
+            expect(np.size(got) == 1, f"the error returned by {function} should be one number")
+            expect(
+                np.isclose(float(np.squeeze(got)), want, rtol=1e-9),
+                f"for N={n}, D={d}, H={h} the error returned by {function} "
+                "is not the MSE of the batch",
+            )
+
+    return run
+
+
+def register(function):
+    """Register the gradient checks of ``function``; returns them for pytest."""
+    return (
+        check(function, "dL_dw2 matches finite differences", weight=2)(
+            _gradient_check(function, "w2")
+        ),
+        check(function, "dL_dw1 matches finite differences", weight=3)(
+            _gradient_check(function, "w1")
+        ),
+        check(function, "returns the error of the batch", weight=1)(_error_check(function)),
+    )
+
+
+test_backward_dw2, test_backward_dw1, test_backward_error = register("backward")
+test_loops_dw2, test_loops_dw1, test_loops_error = register("backward_loops")

@@ -1,0 +1,30 @@
+import numpy as np
+
+from autograder.numerics import SHAPES, close
+from autograder.runner import check, expect
+
+
+def _check_shapes(impl, shapes, seed):
+    rng = np.random.default_rng(seed)
+    for n, d, h in shapes:
+        inputs, weights = rng.normal(size=(n, d)), rng.normal(size=(d, h))
+        out = np.asarray(impl.dense(inputs, weights))
+        expect(
+            out.shape == (n, h),
+            f"({n}, {d}) inputs times ({d}, {h}) weights should give shape ({n}, {h}), "
+            f"got {out.shape}",
+        )
+        expect(
+            close(out, inputs @ weights),
+            f"for N={n}, D={d}, H={h} the values are not inputs @ weights",
+        )
+
+
+@check("dense", "the XOR batch, (4, 2)·(2, 3)", weight=1)
+def test_xor_shape(impl):
+    _check_shapes(impl, [(4, 2, 3)], seed=13)
+
+
+@check("dense", "other shapes: (N, D)·(D, H) for any N, D, H", weight=2)
+def test_other_shapes(impl):
+    _check_shapes(impl, (*SHAPES[1:], (5, 1, 1)), seed=14)

@@ -1,0 +1,57 @@
+import numpy as np
+
+from autograder.numerics import close
+from autograder.runner import check, expect
+
+
+def _truth(x):
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
+
+
+@check("sigmoid", "values on arrays of several shapes", weight=2)
+def test_values(impl):
+    rng = np.random.default_rng(11)
+    for shape in [(4, 3), (7,), (2, 3, 4), (16, 1)]:
+        x = rng.normal(scale=4.0, size=shape)
+        out = np.asarray(impl.sigmoid(x))
+        expect(
+            out.shape == x.shape,
+            f"for an input of shape {x.shape} sigmoid returned shape {out.shape}; "
+            "it must work element-wise and keep the shape",
+        )
+        if close(out, _truth(-x)):
+            expect(False, "the values are σ(−x): check the sign of the exponent")
+        if close(out, 1.0 - _truth(x)) or close(out, np.exp(-x)):
+            expect(False, "the values are not 1 / (1 + e^(−x)): check the formula")
+        expect(
+            close(out, _truth(x)),
+            f"on an input of shape {x.shape} the values differ from 1 / (1 + e^(−x)) "
+            f"by up to {np.max(np.abs(out - _truth(x))):.2g}",
+        )
+
+
+@check("sigmoid", "works on a plain number", weight=1)
+def test_scalar(impl):
+    for x in (0.0, -1.5, 3.0):
+        out = impl.sigmoid(x)
+        expect(
+            np.size(out) == 1, f"sigmoid({x}) should be a single number, got shape {np.shape(out)}"
+        )
+        expect(
+            close(float(np.squeeze(out)), _truth(x)),
+            f"sigmoid({x}) should be {_truth(x):.6f}, got {float(np.squeeze(out)):.6f}",
+        )
+
+
+@check("sigmoid", "stays finite and correct for large |x|", weight=1)
+def test_extremes(impl):
+    x = np.array([-1000.0, -60.0, 0.0, 60.0, 1000.0])
+    out = np.asarray(impl.sigmoid(x), dtype=float)
+    expect(out.shape == x.shape, f"for shape {x.shape} sigmoid returned shape {out.shape}")
+    bad = [f"{v:g}" for v, o in zip(x, out, strict=True) if not np.isfinite(o)]
+    expect(not bad, f"sigmoid returned nan or inf for x = {', '.join(bad)}; the limits are 0 and 1")
+    expect(
+        bool(np.allclose(out, _truth(x), rtol=0, atol=1e-12)),
+        "for x = ±1000 and ±60 the values should be (almost exactly) 0 and 1",
+    )

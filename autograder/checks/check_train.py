@@ -1,0 +1,90 @@
+import numpy as np
+
+from autograder import contract, reference
+from autograder.numerics import case, close, xor_data
+from autograder.runner import check, expect
+
+# Seeds of the convergence check. Over seeds 0-199 the reference, with the
+# notebook's learning rate and epochs, always classifies XOR correctly and ends
+# with an error of at most 0.012 (median 3e-8); any correct implementation
+# follows the same trajectory up to rounding, so 0.05 is safe and still fails
+# a run that only half-learned.
+CONVERGENCE_SEEDS = (0, 1, 2)
+ERROR_BOUND = 0.05
+
+
+def _run(impl, X, y, w1, w2, learning_rate, n_epochs):
+    result = impl.train(X, y, w1, w2, learning_rate, n_epochs)
+    expect(
+        isinstance(result, tuple | list) and len(result) == 3,
+        "train should return the triple (w1, w2, errors)",
+    )
+    w1_new, w2_new, errors = result
+    errors = np.asarray(errors, dtype=float).ravel()
+    return np.asarray(w1_new, dtype=float), np.asarray(w2_new, dtype=float), errors
+
+
+@check("train", "one error per epoch, errors[0] before the first update", weight=1)
+def test_errors_bookkeeping(impl):
+    ref = reference.load()
+    X, y, w1, w2 = case(60, 6, 3, 4)
+    _, _, errors = _run(impl, X, y, w1, w2, 0.1, 7)
+    expect(len(errors) == 7, f"with n_epochs=7 train should record 7 errors, got {len(errors)}")
+    initial = ref.mse(ref.forward_pass(X, w1, w2)[1], y)[1]
+    expect(
+        np.isclose(errors[0], initial, rtol=1e-9),
+        "errors[0] should be the error of the initial weights, before any update",
+    )
+
+
+@check("train", "follows gradient descent step by step", weight=2)
+def test_trajectory(impl):
+    ref = reference.load()
+    for seed, (n, d, h), lr, epochs in [(61, (5, 3, 4), 0.3, 6), (62, (9, 2, 6), 0.05, 4)]:
+        X, y, w1, w2 = case(seed, n, d, h)
+        want_w1, want_w2, want_errors = ref.train(X, y, w1.copy(), w2.copy(), lr, epochs)
+        got_w1, got_w2, errors = _run(impl, X, y, w1, w2, lr, epochs)
+        expect(
+            len(errors) == epochs,
+            f"with n_epochs={epochs} train should record {epochs} errors, got {len(errors)}",
+        )
+        if epochs > 1 and np.allclose(errors, errors[0]):
+            expect(
+                False, "the error never changes: are the weights updated with the learning rate?"
+            )
+        if errors[-1] > errors[0] and want_errors[-1] < want_errors[0]:
+            expect(False, "the error goes up: step against the gradient, W ← W − λ·dL/dW")
+        for i, (got, want) in enumerate(zip(errors, want_errors, strict=True)):
+            expect(
+                np.isclose(got, want, rtol=1e-7),
+                f"for N={n}, D={d}, H={h}, λ={lr} the error of epoch {i} does not follow gradient "
+                "descent: update both w1 and w2 by W ← W − λ·dL/dW with the learning rate given",
+            )
+        expect(
+            got_w1.shape == want_w1.shape and got_w2.shape == want_w2.shape,
+            "the returned weights should keep the shapes of w1 and w2",
+        )
+        expect(
+            close(got_w1, want_w1) and close(got_w2, want_w2),
+            f"the errors are right but the returned weights are not the weights after {epochs} "
+            "updates: return the updated w1 and w2",
+        )
+
+
+@check("train", "XOR converges from fixed seeds", weight=2)
+def test_convergence(impl):
+    ref = reference.load()
+    X, y = xor_data()
+    for seed in CONVERGENCE_SEEDS:
+        w1, w2 = ref.initialize_weights(2, 3, 1, np.random.default_rng(seed))
+        got_w1, got_w2, errors = _run(impl, X, y, w1, w2, contract.LEARNING_RATE, contract.N_EPOCHS)
+        predictions = np.round(ref.forward_pass(X, got_w1, got_w2)[1])
+        expect(
+            np.array_equal(predictions, y),
+            f"from seed {seed}, after {contract.N_EPOCHS} epochs at λ={contract.LEARNING_RATE} the "
+            "trained network does not reproduce the XOR truth table",
+        )
+        expect(
+            len(errors) > 0 and errors[-1] < ERROR_BOUND,
+            f"from seed {seed} the final error should be below {ERROR_BOUND}",
+        )

@@ -1,0 +1,10 @@
+import pytest
+
+from autograder import reference
+from autograder.runner import Submission
+
+
+@pytest.fixture
+def impl():
+    """The reference solution, seen through the same wrapper as a submission."""
+    return Submission(dict(vars(reference.load())))

@@ -1,0 +1,100 @@
+"""Read a graded class back: scores from the gradebook, lost checks from the notebooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+
+from autograder import contract
+
+
+@dataclass
+class CellOutcome:
+    grade_id: str
+    score: float | None  # None while a written answer awaits manual grading
+    max_score: float
+    lost: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StudentOutcome:
+    student: str
+    score: float
+    max_score: float
+    cells: list[CellOutcome]
+
+    @property
+    def manual_pending(self) -> list[str]:
+        return [c.grade_id for c in self.cells if c.score is None]
+
+    @property
+    def lost(self) -> list[str]:
+        return [item for c in self.cells for item in c.lost]
+
+
+def db_url(root: Path) -> str:
+    return f"sqlite:///{root / 'gradebook.db'}"
+
+
+def lost_checks(notebook: Path) -> dict[str, list[str]]:
+    """For each autograded cell of a graded notebook, the properties it lost."""
+    nb = nbformat.read(notebook, as_version=4)
+    lost: dict[str, list[str]] = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("grade"):
+            continue
+        items = []
+        for output in cell.get("outputs", []):
+            if output.output_type == "error" and output.ename == "NotImplementedError":
+                items.append(f"{meta['grade_id']}: not attempted")
+            elif output.output_type == "error":
+                items.append(f"{meta['grade_id']}: {output.ename}: {output.evalue}"[:160])
+            results = output.get("metadata", {}).get("xorkit", {}).get("results", [])
+            items += [
+                f"{r['function']}: {r['name']}"
+                + (" (not attempted)" if r["status"] == "not attempted" else "")
+                for r in results
+                if r.get("status") != "passed"
+            ]
+        lost[meta["grade_id"]] = items
+    return lost
+
+
+def collect(root: Path, assignment: str = contract.ASSIGNMENT) -> list[StudentOutcome]:
+    """Every graded submission of ``assignment``, sorted by student id."""
+    outcomes = []
+    with Gradebook(db_url(root)) as gb:
+        for submission in gb.find_assignment(assignment).submissions:
+            student = submission.student_id
+            cells = []
+            for nb in submission.notebooks:
+                graded = root / "autograded" / student / assignment / f"{nb.name}.ipynb"
+                lost = lost_checks(graded) if graded.exists() else {}
+                for grade in nb.grades:
+                    score = None if grade.needs_manual_grade else grade.score
+                    cells.append(
+                        CellOutcome(grade.name, score, grade.max_score, lost.get(grade.name, []))
+                    )
+            outcomes.append(StudentOutcome(student, submission.score, submission.max_score, cells))
+    return sorted(outcomes, key=lambda o: o.student)
+
+
+def table(outcomes: list[StudentOutcome]) -> str:
+    """A plain-text table: student, score, max score and the checks each lost."""
+    rows = [("student", "score", "max", "lost checks")]
+    for o in outcomes:
+        lost = o.lost
+        summary = "; ".join(lost[:4]) + (f"; … {len(lost) - 4} more" if len(lost) > 4 else "")
+        if o.manual_pending:
+            summary = (
+                summary + "; " if summary else ""
+            ) + f"{len(o.manual_pending)} answers to grade by hand"
+        rows.append((o.student, f"{o.score:g}", f"{o.max_score:g}", summary or "—"))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    lines = [f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}" for r in rows]
+    lines.insert(1, "-" * min(100, max(len(line) for line in lines)))
+    return "\n".join(lines)

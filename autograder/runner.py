@@ -1,0 +1,217 @@
+"""Run the hidden checks of one contract function against a submission.
+
+A check is data (function, property name, weight) plus a callable that raises
+``CheckFailed`` with a student-facing message. ``grade`` runs every check of a
+function, turns the weights that passed into the cell's partial credit and
+reports one line per failed property; it is what the notebook's hidden test
+cells call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from autograder import contract, reference
+
+
+class CheckFailed(AssertionError):
+    """A property does not hold; the message is shown to the student."""
+
+
+class NotAttempted(Exception):
+    """The function under test is missing or still raises NotImplementedError."""
+
+
+@dataclass(frozen=True)
+class Check:
+    function: str
+    name: str
+    weight: float
+    run: Callable[[Submission], None]
+
+
+@dataclass(frozen=True)
+class Result:
+    function: str
+    name: str
+    weight: float
+    status: str  # "passed", "failed" or "not attempted"
+    message: str = ""
+
+
+REGISTRY: dict[str, list[Check]] = {}
+
+
+def check(function: str, name: str, weight: float = 1.0):
+    """Register a pytest-style check ``test_x(impl)`` as a property of ``function``."""
+    if function not in contract.FUNCTIONS:
+        raise ValueError(f"{function!r} is not a contract function")
+
+    def register(fn):
+        REGISTRY.setdefault(function, []).append(Check(function, name, weight, fn))
+        return fn
+
+    return register
+
+
+def expect(condition: bool, message: str) -> None:
+    if not condition:
+        raise CheckFailed(message)
+
+
+def _copy(value):
+    """Deep-copy arrays (also inside tuples and lists) so a mutating student
+    function cannot corrupt the inputs of a later check."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, tuple | list):
+        return type(value)(_copy(v) for v in value)
+    return value
+
+
+class Submission:
+    """The contract functions of a namespace, called safely.
+
+    Arguments are copied, output and warnings are swallowed (a warning on stderr
+    would zero an nbgrader cell), ``NotImplementedError`` becomes ``NotAttempted``
+    and any other exception a ``CheckFailed`` naming the function.
+    """
+
+    def __init__(self, namespace: dict):
+        self.namespace = namespace
+
+    def __getattr__(self, name: str):
+        if name not in contract.FUNCTIONS:
+            raise AttributeError(name)
+        fn = self.namespace.get(name)
+        if fn is None:
+            raise NotAttempted(f"`{name}` is not defined")
+        if not callable(fn):
+            raise CheckFailed(f"`{name}` is not a function")
+
+        def call(*args, **kwargs):
+            args, kwargs = _copy(args), {k: _copy(v) for k, v in kwargs.items()}
+            with _quiet():
+                try:
+                    return fn(*args, **kwargs)
+                except NotImplementedError as exc:
+                    raise NotAttempted(f"`{name}` raises NotImplementedError") from exc
+                except (CheckFailed, NotAttempted):
+                    raise
+                except (Exception, SystemExit) as exc:
+                    detail = str(exc).splitlines()[0][:160] if str(exc) else ""
+                    raise CheckFailed(
+                        f"`{name}` raised {type(exc).__name__}" + (f": {detail}" if detail else "")
+                    ) from exc
+
+        return call
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    sink = io.StringIO()
+    with (
+        warnings.catch_warnings(),
+        contextlib.redirect_stdout(sink),
+        contextlib.redirect_stderr(sink),
+        np.errstate(all="ignore"),
+    ):
+        warnings.simplefilter("ignore")
+        yield
+
+
+@contextlib.contextmanager
+def isolated(namespace: dict, function: str) -> Iterator[None]:
+    """Bind every other contract function in ``namespace`` to the reference
+    while ``function`` is checked, so a bug costs points in its own cell only
+    (``train`` calling a broken ``backward`` still gets graded on ``train``)."""
+    ref = reference.load()
+    saved = {name: namespace[name] for name in contract.FUNCTIONS if name in namespace}
+    try:
+        for name in contract.FUNCTIONS:
+            if name != function:
+                namespace[name] = getattr(ref, name)
+        yield
+    finally:
+        for name in contract.FUNCTIONS:
+            if name != function:
+                if name in saved:
+                    namespace[name] = saved[name]
+                else:
+                    namespace.pop(name, None)
+
+
+def run_checks(function: str, namespace: dict) -> list[Result]:
+    """Run every registered check of ``function`` against ``namespace``."""
+    from autograder import checks  # noqa: F401  (registers the checks)
+
+    results = []
+    with isolated(namespace, function):
+        impl = Submission(namespace)
+        for item in REGISTRY[function]:
+            try:
+                item.run(impl)
+            except NotAttempted as exc:
+                results.append(Result(function, item.name, item.weight, "not attempted", str(exc)))
+            except CheckFailed as exc:
+                results.append(Result(function, item.name, item.weight, "failed", str(exc)))
+            except (Exception, SystemExit) as exc:
+                # A student object that breaks the check itself (a custom class
+                # whose comparison raises, say) fails that property, no more.
+                message = f"could not be checked: {type(exc).__name__}: {exc}"[:200]
+                results.append(Result(function, item.name, item.weight, "failed", message))
+            else:
+                results.append(Result(function, item.name, item.weight, "passed"))
+    return results
+
+
+def score(results: list[Result], points: float) -> float:
+    total = sum(r.weight for r in results)
+    earned = sum(r.weight for r in results if r.status == "passed")
+    return round(points * earned / total, 4)
+
+
+def report(function: str, results: list[Result], earned: float, points: float) -> str:
+    """The student-facing text: a summary line and one line per failed property."""
+    passed = sum(r.status == "passed" for r in results)
+    if all(r.status == "not attempted" for r in results):
+        return f"{function}: not attempted yet ({results[0].message}) — 0/{points:g} points"
+    lines = [f"{function}: {passed}/{len(results)} checks passed — {earned:g}/{points:g} points"]
+    for r in results:
+        if r.status != "passed":
+            lines.append(f"  ✗ {r.name}: {r.message}")
+    return "\n".join(lines)
+
+
+def grade(function: str, namespace: dict, points: float) -> float:
+    """Check ``function`` from a notebook's ``globals()``, print the report and
+    return the partial credit, which nbgrader reads from the cell's result."""
+    results = run_checks(function, namespace)
+    earned = score(results, points)
+    text = report(function, results, earned, points)
+    _publish(text, results)
+    return earned
+
+
+def _publish(text: str, results: list[Result]) -> None:
+    """Show the report; inside IPython also attach the results as output metadata
+    so the grading pipeline can tell which properties each student lost."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - IPython ships with nbgrader
+        get_ipython = None
+    if get_ipython is not None and get_ipython() is not None:
+        display(
+            {"text/plain": text},
+            raw=True,
+            metadata={"xorkit": {"results": [asdict(r) for r in results]}},
+        )
+    else:
+        print(text)

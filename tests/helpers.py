@@ -1,0 +1,62 @@
+"""Shared helpers: temporary course directories and notebook edits."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parent.parent
+SOURCE_NB = REPO / "source" / "xor_mlp" / "xor_mlp.ipynb"
+RELEASE_NB = REPO / "release" / "xor_mlp" / "xor_mlp.ipynb"
+MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
+
+GRADED_CELLS = {
+    "test_sigmoid": 2,
+    "test_sigmoid_derivative": 1,
+    "test_dense": 1,
+    "test_initialize_weights": 1,
+    "test_forward_pass": 2,
+    "test_mse": 2,
+    "test_backward": 4,
+    "test_backward_loops": 2,
+    "test_train": 3,
+    "test_predict": 2,
+}
+
+
+def new_course(path: Path) -> Path:
+    """A course directory with the repository's config and source, no gradebook yet."""
+    path.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "nbgrader_config.py", path / "nbgrader_config.py")
+    shutil.copytree(REPO / "source", path / "source")
+    return path
+
+
+def submit(course: Path, student: str, notebook: nbformat.NotebookNode) -> Path:
+    out = course / "submitted" / student / "xor_mlp" / "xor_mlp.ipynb"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, out)
+    return out
+
+
+def solved_sources() -> dict[str, str]:
+    """The reference code of each solution cell, markers removed."""
+    nb = nbformat.read(SOURCE_NB, as_version=4)
+    return {
+        c.metadata["nbgrader"]["grade_id"]: MARKER.sub("", c.source)
+        for c in nb.cells
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
+    }
+
+
+def release_with(code: dict[str, str]) -> nbformat.NotebookNode:
+    """The release notebook with the given solution cells filled in."""
+    nb = nbformat.read(RELEASE_NB, as_version=4)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.cell_type == "code" and grade_id in code:
+            cell.source = code[grade_id]
+    return nb

@@ -1,0 +1,93 @@
+"""The build: generated files stay in sync with source/ and the release leaks nothing."""
+
+import filecmp
+import re
+
+import nbformat
+import pytest
+
+from autograder import build, contract
+from tests.helpers import RELEASE_NB, REPO, new_course
+
+GENERATED = [
+    "release/xor_mlp/xor_mlp.ipynb",
+    "solutions/xor_mlp/xor_mlp.ipynb",
+    "solutions/xor_mlp/reference.py",
+]
+
+
+@pytest.fixture(scope="module")
+def fresh_build(tmp_path_factory):
+    course = new_course(tmp_path_factory.mktemp("course"))
+    build.build(course, log=lambda _: None)
+    return course
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("relpath", GENERATED)
+def test_generated_file_in_sync(fresh_build, relpath):
+    """Each committed generated file is byte-identical to what `xorkit build` writes now."""
+    assert filecmp.cmp(fresh_build / relpath, REPO / relpath, shallow=False), (
+        f"{relpath} is out of date: run `xorkit build` and commit the result"
+    )
+
+
+def _release_text():
+    nb = nbformat.read(RELEASE_NB, as_version=4)
+    return nb, "\n".join(cell.source for cell in nb.cells)
+
+
+def test_release_has_no_solution_or_hidden_code():
+    """The student release holds no solution markers, hidden tests or imports of the checks."""
+    _, text = _release_text()
+    for leak in ["BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "autograder", "grade("]:
+        assert leak not in text, f"release contains {leak!r}"
+
+
+def test_release_stubs_every_contract_function():
+    """Every contract function in the release is a stub raising NotImplementedError."""
+    nb, _ = _release_text()
+    stubs = {
+        cell.metadata["nbgrader"]["grade_id"]: cell.source
+        for cell in nb.cells
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")
+    }
+    assert set(stubs) == set(contract.FUNCTIONS)
+    for name, source in stubs.items():
+        assert f"def {name}(" in source
+        assert "raise NotImplementedError()" in source
+        # only the docstring and the stub: no statement of the reference survives
+        body = re.sub(r'"""(.|\n)*?"""', "", source)
+        assert "return" not in body, f"{name}'s stub still returns something"
+
+
+def test_release_keeps_written_questions_blank():
+    """The written questions reach students without the model answers."""
+    nb, _ = _release_text()
+    answers = [
+        cell.source
+        for cell in nb.cells
+        if cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution")
+    ]
+    assert len(answers) == 3
+    assert all(text.strip() == "YOUR ANSWER HERE" for text in answers)
+
+
+def test_solution_notebook_has_no_hidden_tests():
+    """The solution handout shows solved code but never the hidden checks."""
+    nb = nbformat.read(REPO / "solutions/xor_mlp/xor_mlp.ipynb", as_version=4)
+    text = "\n".join(cell.source for cell in nb.cells)
+    assert "def backward(" in text and "X.T @ delta" in text
+    for leak in ["HIDDEN TESTS", "autograder", "BEGIN SOLUTION"]:
+        assert leak not in text
+
+
+def test_reference_module_rejects_notebook_missing_a_function(tmp_path):
+    """Building from a source notebook that lost a contract function fails with its name."""
+    course = new_course(tmp_path)
+    path = build.source_notebook(course)
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "mse"]
+    nbformat.write(nb, path)
+    with pytest.raises(ValueError, match="does not define mse"):
+        build.reference_module(course)

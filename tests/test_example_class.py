@@ -1,0 +1,102 @@
+"""The bundled example class, the reference and the blank release graded by nbgrader."""
+
+import shutil
+
+import nbformat
+import pytest
+
+from autograder import build, grading
+from tests.helpers import GRADED_CELLS, RELEASE_NB, REPO, SOURCE_NB, new_course, submit
+
+FULL = dict(GRADED_CELLS)
+
+# Expected points per autograded cell; cells not listed score full marks.
+# backward's weights are dL_dw2 2, dL_dw1 3, error 1 (of 6).
+EXPECTED = {
+    "ada_correct": {},
+    "bo_blank": {cell: 0 for cell in GRADED_CELLS},
+    # σ(a) instead of a·(1 − a): only dL_dw1 is wrong, in both backward functions.
+    "cy_sigma_not_derivative": {"test_backward": 4 * 3 / 6, "test_backward_loops": 2 * 3 / 6},
+    # no 1/N in the gradients: both gradients wrong, the error still right.
+    "di_missing_mean": {"test_backward": 4 * 1 / 6, "test_backward_loops": 2 * 1 / 6},
+    # σ(−x): the visible test fails, so the whole sigmoid cell scores zero; the
+    # other cells are graded with the reference sigmoid and keep their points.
+    "ed_sigmoid_sign": {"test_sigmoid": 0},
+    # edited its predict test to pass: nbgrader restores the test, which fails.
+    "fay_edited_test": {"test_predict": 0},
+    "gus_half_done": {
+        c: 0
+        for c in ["test_mse", "test_backward", "test_backward_loops", "test_train", "test_predict"]
+    },
+    "reference": {},
+    "release_blank": {cell: 0 for cell in GRADED_CELLS},
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = new_course(tmp_path_factory.mktemp("example-course"))
+    build.release(course)
+    shutil.copytree(REPO / "submitted", course / "submitted")
+    submit(course, "reference", nbformat.read(SOURCE_NB, as_version=4))
+    submit(course, "release_blank", nbformat.read(RELEASE_NB, as_version=4))
+    outcomes = grading.autograde(course)
+    return course, {o.student: o for o in outcomes}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", sorted(EXPECTED))
+def test_scores_cell_by_cell(graded, student):
+    """Each submission scores exactly the expected points on every autograded cell."""
+    _, outcomes = graded
+    cells = {c.grade_id: c for c in outcomes[student].cells if c.grade_id in GRADED_CELLS}
+    assert set(cells) == set(GRADED_CELLS)
+    for grade_id, points in GRADED_CELLS.items():
+        want = EXPECTED[student].get(grade_id, points)
+        assert cells[grade_id].max_score == points
+        assert cells[grade_id].score == pytest.approx(want, abs=1e-3), (student, grade_id)
+
+
+@pytest.mark.slow
+def test_reference_full_marks_and_written_answers_pending(graded):
+    """The source notebook itself scores all 20 autograded points; its 3 answers await a person."""
+    _, outcomes = graded
+    reference = outcomes["reference"]
+    assert reference.score == pytest.approx(20)
+    assert reference.max_score == 26
+    assert reference.manual_pending == ["q-linear", "q-loops", "q-symmetry"]
+
+
+@pytest.mark.slow
+def test_blank_answers_score_zero_without_a_person(graded):
+    """Unanswered written questions are graded zero automatically, not left pending."""
+    _, outcomes = graded
+    assert outcomes["release_blank"].manual_pending == []
+    assert outcomes["release_blank"].score == 0
+
+
+@pytest.mark.slow
+def test_lost_checks_name_the_property(graded):
+    """The lost-checks list names the failing property, not just the cell."""
+    _, outcomes = graded
+    assert outcomes["cy_sigma_not_derivative"].lost == [
+        "backward: dL_dw1 matches finite differences",
+        "backward_loops: dL_dw1 matches finite differences",
+    ]
+    assert "test_sigmoid: not attempted" in outcomes["bo_blank"].lost
+
+
+@pytest.mark.slow
+def test_feedback_never_shows_hidden_source(graded):
+    """The autograded notebook shows the hidden checks' messages, not their code."""
+    course, _ = graded
+    nb = nbformat.read(course / "autograded/cy_sigma_not_derivative/xor_mlp/xor_mlp.ipynb", 4)
+    outputs = [
+        o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for o in cell.outputs
+    ]
+    text = "\n".join(outputs)
+    assert "relative error" in text and "hidden-layer derivative" in text
+    assert "numerical_gradient" not in text and "def " not in text
