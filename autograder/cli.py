@@ -5,11 +5,18 @@ import importlib
 import click
 
 from autograder.commands import VERBS
+from autograder.commands.exit_codes import HELP
 
 
-@click.group()
+@click.group(epilog=HELP)
 def main():
-    """Build, grade and report on the XOR MLP assignment."""
+    """Build, grade and report on the XOR MLP assignment.
+
+    \b
+    A course cycle, in nbgrader's words (README: "Instructor walk-through"):
+      xorkit build → release → xorkit collect → xorkit grade →
+      nbgrader formgrade → xorkit feedback → xorkit export → xorkit report
+    """
 
 
 for verb in VERBS:
