@@ -1,0 +1,61 @@
+"""``xorkit feedback``: per-student HTML feedback, hidden checks' messages without their code."""
+
+from pathlib import Path
+
+import click
+
+from autograder import contract
+from autograder import feedback as feedback_api
+from autograder.commands.exit_codes import HELP, STUDENTS_NEED_ATTENTION, KitFailed
+from autograder.commands.options import course_option
+from autograder.nbgrader_run import NbgraderError
+
+
+@click.command("feedback", epilog=HELP)
+@course_option
+@click.option(
+    "--show-hidden-messages/--hide-hidden-messages",
+    default=True,
+    show_default=True,
+    help="Show what each hidden check said (never its code), or only the cell's score.",
+)
+@click.option("--student", default=None, help="Only this student id (a glob such as 'a*' works).")
+@click.option("--assignment", default=contract.ASSIGNMENT, show_default=True)
+def command(course: Path, show_hidden_messages: bool, student: str, assignment: str):
+    """Write feedback/<student>/xor_mlp/xor_mlp.html for every graded submission.
+
+    Run it after `xorkit grade` and after grading the written answers in
+    `nbgrader formgrade`: answers not graded yet show as 0. The hidden test code
+    nbgrader restores into each test cell is removed from the HTML.
+
+    \b
+    Examples:
+      xorkit feedback                           # everyone, with the hidden checks' messages
+      xorkit feedback --hide-hidden-messages    # scores only for the hidden checks
+      xorkit feedback --student ada_correct     # one student, after a regrade
+    """
+    root = course.resolve()
+    try:
+        out = feedback_api.feedback(root, assignment, show_hidden_messages, student)
+    except NbgraderError as exc:
+        raise KitFailed(f"{exc}\nrerun `xorkit grade`, then `xorkit feedback`") from exc
+    except FileNotFoundError as exc:
+        raise KitFailed(str(exc)) from exc
+    for name, path in sorted(out.written.items()):
+        click.echo(f"feedback {name:24s} → {path}")
+    click.echo(f"{len(out.written)} feedback files written")
+    attention = False
+    if out.not_graded:
+        attention = True
+        click.echo(
+            f"\nno graded notebook, so no feedback, for: {', '.join(out.not_graded)}"
+            "\nrun `xorkit grade` (see its output for why they were not graded)"
+        )
+    if out.manual_pending:
+        attention = True
+        click.echo(
+            f"\nwritten answers not graded yet (shown as 0): {', '.join(out.manual_pending)}"
+            "\ngrade them in `nbgrader formgrade`, then rerun `xorkit feedback`"
+        )
+    if attention:
+        click.get_current_context().exit(STUDENTS_NEED_ATTENTION)
