@@ -4,4 +4,4 @@
 one line in ``VERBS``.
 """
 
-VERBS = ["build", "grade", "feedback"]
+VERBS = ["build", "grade", "feedback", "export"]

@@ -1,0 +1,44 @@
+"""Grades to a CSV an LMS gradebook imports: one row per student, keyed by student id.
+
+Columns: ``student_id`` (the key to match in the LMS import), ``score`` (the
+total to import), ``max_score``, ``needs_manual_grading`` (written answers not
+graded yet: the score is not final), then one column per graded cell in notebook
+order — one per contract function (``test_sigmoid`` …) and per written answer.
+A cell still awaiting a person is left empty.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from autograder import contract, graded, results
+
+FIXED = ["student_id", "score", "max_score", "needs_manual_grading"]
+
+
+def rows(outcomes: list[results.StudentOutcome]) -> tuple[list[str], list[dict[str, str]]]:
+    """The header and one row per student."""
+    cells = list(dict.fromkeys(c.grade_id for o in outcomes for c in o.cells))
+    table = []
+    for o in outcomes:
+        row = {
+            "student_id": o.student,
+            "score": f"{o.score:g}",
+            "max_score": f"{o.max_score:g}",
+            "needs_manual_grading": "yes" if o.manual_pending else "no",
+        }
+        row.update({c.grade_id: "" if c.score is None else f"{c.score:g}" for c in o.cells})
+        table.append(row)
+    return FIXED + cells, table
+
+
+def export_csv(root: Path, out: Path, assignment: str = contract.ASSIGNMENT) -> int:
+    """Write the class's grades to ``out``; return the number of students."""
+    header, table = rows(graded.outcomes(root, assignment))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header, restval="")
+        writer.writeheader()
+        writer.writerows(table)
+    return len(table)

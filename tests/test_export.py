@@ -1,0 +1,37 @@
+"""`xorkit export`: one CSV row per student, keyed by student id, for an LMS import."""
+
+import csv
+
+import pytest
+from click.testing import CliRunner
+
+from autograder.cli import main
+from tests.conftest import CRASHING, STUDENTS
+from tests.helpers import GRADED_CELLS
+
+
+@pytest.mark.slow
+def test_export_writes_one_row_per_student(graded_course, tmp_path):
+    """The CSV has the id, total, max and manual-grading columns, then one column per cell."""
+    out = tmp_path / "grades.csv"
+    result = CliRunner().invoke(main, ["export", "--course", str(graded_course), "--to", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"4 students → {out}" in result.output
+    with out.open(newline="") as fh:
+        reader = csv.DictReader(fh)
+        header, rows = reader.fieldnames, {r["student_id"]: r for r in reader}
+    assert header[:4] == ["student_id", "score", "max_score", "needs_manual_grading"]
+    assert set(header[4:]) == set(GRADED_CELLS) | {"q-linear", "q-loops", "q-symmetry"}
+    assert set(rows) == {*STUDENTS, CRASHING}
+    ada, cy = rows["ada_correct"], rows["cy_sigma_not_derivative"]
+    assert (ada["score"], ada["max_score"], ada["needs_manual_grading"]) == ("20", "26", "yes")
+    assert ada["test_backward"] == "4" and cy["test_backward"] == "2"
+    assert ada["q-linear"] == ""  # awaiting a person, not zero
+
+
+def test_export_without_gradebook_says_to_grade(tmp_path):
+    """Exporting a course never graded exits 2, says to run `xorkit grade` and writes nothing."""
+    result = CliRunner().invoke(main, ["export", "--course", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "run `xorkit grade` first" in result.output
+    assert not (tmp_path / "grades.csv").exists() and not (tmp_path / "gradebook.db").exists()
