@@ -1,0 +1,56 @@
+"""``xorkit report``: an HTML page and PNG plots on how the class did."""
+
+import time
+from pathlib import Path
+
+import click
+
+from autograder import contract
+from autograder import report as report_api
+from autograder.commands.exit_codes import HELP, STUDENTS_NEED_ATTENTION, KitFailed
+from autograder.commands.options import course_option
+
+
+@click.command("report", epilog=HELP)
+@course_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports") / contract.ASSIGNMENT,
+    show_default=True,
+    help="The folder for index.html and its plots (relative to the course directory).",
+)
+@click.option("--assignment", default=contract.ASSIGNMENT, show_default=True)
+def command(course: Path, out: Path, assignment: str):
+    """Write an instructor's report of the graded class: index.html and PNG plots.
+
+    A histogram of scores, the share of students passing each hidden check and
+    the mean share of points per function (what the class struggled with), the
+    submissions whose written answers await a person, and the ones that failed
+    to run, with their reasons. Exits 1 when some submissions failed to run.
+
+    \b
+    Examples:
+      xorkit report                       # reports/xor_mlp/index.html
+      xorkit report --out /tmp/xor-report
+    """
+    root = course.resolve()
+    path = out if out.is_absolute() else root / out
+    start = time.perf_counter()
+    try:
+        result = report_api.report(root, path, assignment)
+    except FileNotFoundError as exc:
+        raise KitFailed(str(exc)) from exc
+    click.echo(f"report of {len(result.outcomes)} submissions → {path / 'index.html'}")
+    click.echo(f"written in {time.perf_counter() - start:.1f} s")
+    if result.manual_pending:
+        click.echo(
+            f"{len(result.manual_pending)} submissions have written answers to grade: "
+            "`nbgrader formgrade`"
+        )
+    if result.failed_to_run:
+        click.echo(f"\n{len(result.failed_to_run)} submissions failed to run:")
+        for student, reasons in result.failed_to_run.items():
+            click.echo(f"  {student}: {'; '.join(reasons)}")
+        click.echo("open their notebooks in autograded/ to see why; regrade with `xorkit grade`")
+        click.get_current_context().exit(STUDENTS_NEED_ATTENTION)

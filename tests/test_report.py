@@ -1,0 +1,51 @@
+"""`xorkit report`: the class's scores, pass rates, manual grading and crashes, in HTML and PNG."""
+
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from autograder import report
+from autograder.cli import main
+from tests.conftest import CRASHING
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.slow
+def test_report_writes_page_and_plots(graded_course, tmp_path):
+    """The report writes index.html and three PNGs, lists the crash and exits 1."""
+    out = tmp_path / "report"
+    start = time.perf_counter()
+    result = CliRunner().invoke(main, ["report", "--course", str(graded_course), "--out", str(out)])
+    elapsed = time.perf_counter() - start
+    assert result.exit_code == 1, result.output
+    assert "1 submissions failed to run" in result.output
+    assert f"{CRASHING}: test_sigmoid: NameError: name 'undefined_scale'" in result.output
+    for name in ["scores.png", "checks.png", "functions.png"]:
+        assert (out / name).read_bytes().startswith(PNG), name
+    html = (out / "index.html").read_text()
+    for section in ["Needs manual grading", "Failed to run", "Which checks", "Which functions"]:
+        assert section in html
+    assert "undefined_scale" in html and "ada_correct" in html
+    assert elapsed < 30, f"report took {elapsed:.1f} s"
+
+
+@pytest.mark.slow
+def test_pass_rates_show_what_the_class_missed(graded_course):
+    """Pass rates count each check over the graded students; unrun checks count as failed."""
+    result = report.analyse(graded_course)
+    rate = result.check_pass_rate
+    # dL_dw2: ada and cy; dL_dw1: ada only (cy has the σ bug, gus and zed never ran it)
+    assert rate["backward: dL_dw2 matches finite differences"] == pytest.approx(2 / 4)
+    assert rate["backward: dL_dw1 matches finite differences"] == pytest.approx(1 / 4)
+    assert result.function_score["backward"] < result.function_score["dense"]
+    assert set(result.manual_pending) >= {"ada_correct", "cy_sigma_not_derivative"}
+    assert list(result.failed_to_run) == [CRASHING]
+
+
+def test_report_without_gradebook_says_to_grade(tmp_path):
+    """A report on a course never graded exits 2 and says to run `xorkit grade`."""
+    result = CliRunner().invoke(main, ["report", "--course", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "xorkit grade" in result.output
