@@ -23,6 +23,7 @@ from nbgrader.preprocessors import ClearHiddenTests, ClearOutput
 
 from autograder import contract
 from autograder.nbgrader_run import run_nbgrader
+from autograder.progress import progress
 
 SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 
@@ -87,7 +88,7 @@ STEPS: list[tuple[str, Callable[[Path], list[Path]]]] = [
 def build(root: Path, log: Callable[[str], None] = print) -> list[Path]:
     """Run every build step in ``root``; return the files written."""
     written = []
-    for name, step in STEPS:
+    for name, step in progress(STEPS, desc="build"):
         paths = step(root)
         for path in paths:
             log(f"{name:18s} → {path.relative_to(root)}")

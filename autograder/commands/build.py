@@ -1,4 +1,4 @@
-"""``xorkit build``: generate release/ and solutions/ from source/."""
+"""``xorkit build``: check the reference, then generate release/ and solutions/ from source/."""
 
 import time
 from pathlib import Path
@@ -6,22 +6,45 @@ from pathlib import Path
 import click
 
 from autograder import build as build_api
+from autograder import precheck as precheck_api
+from autograder.commands.exit_codes import HELP, KitFailed
 from autograder.commands.options import course_option
 from autograder.nbgrader_run import NbgraderError
 
 
-@click.command("build")
+@click.command("build", epilog=HELP)
 @course_option
-def command(course: Path):
+@click.option(
+    "--check/--no-check",
+    default=True,
+    show_default=True,
+    help="First grade the reference and the blank release in a temporary course "
+    "(about 20 s) and refuse to write anything unless they score full marks and zero.",
+)
+def command(course: Path, check: bool):
     """Generate release/ and solutions/ from source/.
 
+    Before writing anything, the source notebook is graded as a submission (it
+    must score full marks on every autograded cell) and so is the blank release
+    (it must score zero). If either fails, nothing is written and the cells that
+    scored wrong are listed.
+
     \b
-    Example:
-      xorkit build
+    Examples:
+      xorkit build                   # check, then write release/ and solutions/
+      xorkit build --no-check        # skip the check (quick edits of the prose)
+      xorkit build --course ~/xor    # a course directory elsewhere
     """
+    root = course.resolve()
     start = time.perf_counter()
     try:
-        build_api.build(course.resolve(), log=click.echo)
+        if check:
+            precheck_api.precheck(root, log=click.echo)
+        build_api.build(root, log=click.echo)
+    except precheck_api.PrecheckFailed as exc:
+        raise KitFailed(str(exc)) from exc
     except (NbgraderError, ValueError, FileNotFoundError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise KitFailed(
+            f"{exc}\nfix the source notebook or the course directory, then rerun `xorkit build`"
+        ) from exc
     click.echo(f"built in {time.perf_counter() - start:.1f} s")

@@ -1,0 +1,96 @@
+"""Before a build writes anything: does the reference score full marks, the release zero?
+
+The check runs in a temporary course: it builds the reference module and the
+release there, submits the source notebook itself (as ``reference``) and the
+blank release (as ``release_blank``), grades both and compares every autograded
+cell with what it must score. A build whose checks would fail the reference, or
+give points for nothing, never reaches release/.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from autograder import build, contract, grading
+from autograder.results import StudentOutcome
+
+REFERENCE, BLANK = "reference", "release_blank"
+
+
+class PrecheckFailed(RuntimeError):
+    """The reference does not score full marks or the release scores points."""
+
+
+@contextlib.contextmanager
+def _reference_module(path: Path) -> Iterator[None]:
+    """Grade with the reference module just built, not the committed one."""
+    saved = os.environ.get("XORKIT_REFERENCE")
+    os.environ["XORKIT_REFERENCE"] = str(path)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("XORKIT_REFERENCE", None)
+        else:
+            os.environ["XORKIT_REFERENCE"] = saved
+
+
+def _copy_course(root: Path, into: Path) -> Path:
+    into.mkdir(parents=True, exist_ok=True)
+    shutil.copy(root / "nbgrader_config.py", into / "nbgrader_config.py")
+    shutil.copytree(root / "source", into / "source")
+    return into
+
+
+def _submit(course: Path, student: str, notebook: Path) -> None:
+    out = course / "submitted" / student / contract.ASSIGNMENT / notebook.name
+    out.parent.mkdir(parents=True)
+    shutil.copy(notebook, out)
+
+
+def problems(outcomes: dict[str, StudentOutcome]) -> list[str]:
+    """What is wrong with the graded reference and blank release; empty when all is well."""
+    found = []
+    for cell in outcomes[REFERENCE].cells:
+        if cell.score is not None and cell.score != cell.max_score:
+            lost = f" (lost: {'; '.join(cell.lost)})" if cell.lost else ""
+            found.append(
+                f"the reference scores {cell.score:g}/{cell.max_score:g} on {cell.grade_id}{lost}"
+            )
+    for cell in outcomes[BLANK].cells:
+        if cell.score:
+            found.append(
+                f"the blank release scores {cell.score:g}/{cell.max_score:g} on {cell.grade_id}"
+            )
+    return found
+
+
+def precheck(root: Path, log: Callable[[str], None] = print) -> None:
+    """Grade the reference and the blank release in a temporary copy of ``root``;
+    raise ``PrecheckFailed`` naming every cell that scores wrong."""
+    with tempfile.TemporaryDirectory(prefix="xorkit-precheck-") as tmp:
+        course = _copy_course(root, Path(tmp) / "course")
+        (reference_py,) = build.reference_module(course)
+        (release_nb,) = build.release(course)
+        _submit(course, REFERENCE, build.source_notebook(course))
+        _submit(course, BLANK, release_nb)
+        log("precheck: grading the reference and the blank release in a temporary course")
+        with _reference_module(reference_py):
+            outcomes = {o.student: o for o in grading.autograde(course)}
+    missing = {REFERENCE, BLANK} - set(outcomes)
+    if missing:
+        raise PrecheckFailed(f"nbgrader did not grade {', '.join(sorted(missing))}")
+    found = problems(outcomes)
+    if found:
+        raise PrecheckFailed(
+            "the build would release a broken assignment:\n  "
+            + "\n  ".join(found)
+            + "\nfix source/xor_mlp/xor_mlp.ipynb (or the checks in autograder/checks/) and "
+            "rerun `xorkit build`; release/ and solutions/ were left untouched"
+        )
+    log("precheck: the reference scores full marks, the blank release zero")
