@@ -15,7 +15,7 @@ def main():
     \b
     A course cycle, in nbgrader's words (README: "Instructor walk-through"):
       xorkit build → release → xorkit collect → xorkit grade →
-      nbgrader formgrade → xorkit feedback → xorkit export → xorkit report
+      formgrader (written answers) → xorkit feedback → xorkit export → xorkit report
     """
 
 

@@ -163,7 +163,8 @@ def render(report: ClassReport, title: str) -> str:
             [[k, f"{100 * v:.0f}%"] for k, v in report.function_score.items()],
         ),
         f"<h2>Needs manual grading ({len(report.manual_pending)})</h2>",
-        "<p>Grade these written answers in <code>nbgrader formgrade</code>.</p>",
+        "<p>Grade these written answers in the formgrader: <code>jupyter lab</code>, "
+        "then Nbgrader → Formgrader.</p>",
         _table(
             ["student", "answers"], [[s, ", ".join(a)] for s, a in report.manual_pending.items()]
         ),

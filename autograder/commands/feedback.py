@@ -24,9 +24,10 @@ from autograder.nbgrader_run import NbgraderError
 def command(course: Path, show_hidden_messages: bool, student: str, assignment: str):
     """Write feedback/<student>/xor_mlp/xor_mlp.html for every graded submission.
 
-    Run it after `xorkit grade` and after grading the written answers in
-    `nbgrader formgrade`: answers not graded yet show as 0. The hidden test code
-    nbgrader restores into each test cell is removed from the HTML.
+    Run it after `xorkit grade` and after grading the written answers in the
+    formgrader (`jupyter lab`, Nbgrader → Formgrader): answers not graded yet
+    show as 0. The hidden test code nbgrader restores into each test cell is
+    removed from the HTML.
 
     \b
     Examples:
@@ -55,7 +56,8 @@ def command(course: Path, show_hidden_messages: bool, student: str, assignment: 
         attention = True
         click.echo(
             f"\nwritten answers not graded yet (shown as 0): {', '.join(out.manual_pending)}"
-            "\ngrade them in `nbgrader formgrade`, then rerun `xorkit feedback`"
+            "\ngrade them in the formgrader (`jupyter lab`, Nbgrader → Formgrader), "
+            "then rerun `xorkit feedback`"
         )
     if attention:
         click.get_current_context().exit(STUDENTS_NEED_ATTENTION)

@@ -46,7 +46,7 @@ def command(course: Path, out: Path, assignment: str):
     if result.manual_pending:
         click.echo(
             f"{len(result.manual_pending)} submissions have written answers to grade: "
-            "`nbgrader formgrade`"
+            "the formgrader (`jupyter lab`, Nbgrader → Formgrader)"
         )
     if result.failed_to_run:
         click.echo(f"\n{len(result.failed_to_run)} submissions failed to run:")
