@@ -1,14 +1,32 @@
 """The ``xorkit`` command: a thin layer that collects the verbs of ``autograder.commands``."""
 
 import importlib
+import traceback
 
 import click
 
 from autograder.commands import VERBS
-from autograder.commands.exit_codes import HELP
+from autograder.commands.exit_codes import HELP, KitFailed
 
 
-@click.group(epilog=HELP)
+class KitGroup(click.Group):
+    """A group whose unexpected errors exit 2 ("the kit failed"), not Python's 1,
+    which the verbs reserve for "done, but some students need attention"."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            click.echo(traceback.format_exc(), err=True)
+            raise KitFailed(
+                f"unexpected {type(exc).__name__}: {exc}\n"
+                "this is a bug in the kit: report it with the traceback above"
+            ) from exc
+
+
+@click.group(cls=KitGroup, epilog=HELP)
 def main():
     """Build, grade and report on the XOR MLP assignment.
 

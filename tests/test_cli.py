@@ -42,3 +42,17 @@ def test_unknown_option_is_a_kit_failure():
     result = CliRunner().invoke(main, ["export", "--no-such-option"])
     assert result.exit_code == 2
     assert "No such option" in result.output
+
+
+def test_a_crash_inside_a_verb_exits_2(tmp_path, monkeypatch):
+    """An unexpected exception in a verb exits 2 ("the kit failed") and asks for a bug report."""
+    from autograder import export
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(export, "export_csv", broken)
+    result = CliRunner().invoke(main, ["export", "--course", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "unexpected RuntimeError: disk on fire" in result.output
+    assert "bug in the kit" in result.output

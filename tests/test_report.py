@@ -1,5 +1,6 @@
 """`xorkit report`: the class's scores, pass rates, manual grading and crashes, in HTML and PNG."""
 
+import shutil
 import time
 
 import pytest
@@ -49,3 +50,15 @@ def test_report_without_gradebook_says_to_grade(tmp_path):
     result = CliRunner().invoke(main, ["report", "--course", str(tmp_path)])
     assert result.exit_code == 2
     assert "xorkit grade" in result.output
+
+
+@pytest.mark.slow
+def test_submission_missing_from_gradebook_is_listed(graded_course, tmp_path):
+    """A notebook in submitted/ that grading never reached is reported as failed to run."""
+    course = shutil.copytree(graded_course, tmp_path / "course")
+    late = course / "submitted" / "late_lou" / "xor_mlp"
+    shutil.copytree(course / "submitted" / "ada_correct" / "xor_mlp", late)
+    result = report.analyse(course)
+    assert result.failed_to_run["late_lou"] == [
+        "submitted but not in the gradebook: `xorkit grade` did not grade it"
+    ]
