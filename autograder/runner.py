@@ -28,6 +28,35 @@ class NotAttempted(Exception):
     """The function under test is missing or still raises NotImplementedError."""
 
 
+class Abort(Exception):
+    """Grading of this submission cannot go on (its sandboxed process died)."""
+
+
+# The contract functions each one is expected to call. While a function is
+# checked, those of its dependencies that did not pass their own checks are
+# replaced by the reference, so a bug costs points in its own cell only. Only
+# dependencies are swapped: a function never gets a reference it has no
+# business calling (a sigmoid cannot borrow a reference forward_pass).
+DEPENDENCIES = {
+    "forward_pass": ("sigmoid", "dense"),
+    "backward": ("mse", "sigmoid_derivative"),
+    "backward_loops": ("mse", "sigmoid_derivative"),
+    "train": ("forward_pass", "backward"),
+    "predict": ("forward_pass",),
+}
+
+
+def to_swap(function: str, passed: dict[str, bool]) -> list[str]:
+    """The dependencies of ``function`` to replace by the reference: those that
+    failed their checks, or that call one that did (a ``forward_pass`` that
+    passed with the reference ``sigmoid`` swapped in still uses the student's)."""
+
+    def usable(name: str) -> bool:
+        return passed.get(name, False) and all(usable(d) for d in DEPENDENCIES.get(name, ()))
+
+    return [name for name in DEPENDENCIES.get(function, ()) if not usable(name)]
+
+
 @dataclass(frozen=True)
 class Check:
     function: str
@@ -75,6 +104,12 @@ def _copy(value):
     return value
 
 
+def raised(function: str, exception: str, text: str) -> str:
+    """The student-facing line for a function that raised an exception."""
+    detail = text.splitlines()[0][:160] if text.strip() else ""
+    return f"`{function}` raised {exception}" + (f": {detail}" if detail else "")
+
+
 class Submission:
     """The contract functions of a namespace, called safely.
 
@@ -105,10 +140,7 @@ class Submission:
                 except (CheckFailed, NotAttempted):
                     raise
                 except (Exception, SystemExit) as exc:
-                    detail = str(exc).splitlines()[0][:160] if str(exc) else ""
-                    raise CheckFailed(
-                        f"`{name}` raised {type(exc).__name__}" + (f": {detail}" if detail else "")
-                    ) from exc
+                    raise CheckFailed(raised(name, type(exc).__name__, str(exc))) from exc
 
         return call
 
@@ -127,47 +159,59 @@ def _quiet() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def isolated(namespace: dict, function: str) -> Iterator[None]:
-    """Bind every other contract function in ``namespace`` to the reference
-    while ``function`` is checked, so a bug costs points in its own cell only
-    (``train`` calling a broken ``backward`` still gets graded on ``train``)."""
+def isolated(namespace: dict, swap: list[str]) -> Iterator[None]:
+    """Bind the names in ``swap`` to the reference for the duration of a check."""
     ref = reference.load()
-    saved = {name: namespace[name] for name in contract.FUNCTIONS if name in namespace}
+    missing = object()
+    saved = {name: namespace.get(name, missing) for name in swap}
     try:
-        for name in contract.FUNCTIONS:
-            if name != function:
-                namespace[name] = getattr(ref, name)
+        for name in swap:
+            namespace[name] = getattr(ref, name)
         yield
     finally:
-        for name in contract.FUNCTIONS:
-            if name != function:
-                if name in saved:
-                    namespace[name] = saved[name]
-                else:
-                    namespace.pop(name, None)
+        for name, value in saved.items():
+            if value is missing:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
+
+
+# Which functions passed their checks, per notebook namespace, so that later
+# cells know which dependencies to swap (a kernel grades one notebook).
+_PASSED: dict[int, dict[str, bool]] = {}
 
 
 def run_checks(function: str, namespace: dict) -> list[Result]:
-    """Run every registered check of ``function`` against ``namespace``."""
+    """Run every registered check of ``function`` against a notebook's namespace."""
+    passed = _PASSED.setdefault(id(namespace), {})
+    with isolated(namespace, to_swap(function, passed)):
+        results = run_checks_on(function, Submission(namespace))
+    passed[function] = all(r.status == "passed" for r in results)
+    return results
+
+
+def run_checks_on(function: str, impl) -> list[Result]:
+    """Run every registered check of ``function`` against ``impl``, an object whose
+    attributes are the submission's functions (in-process or in a sandbox)."""
     from autograder import checks  # noqa: F401  (registers the checks)
 
     results = []
-    with isolated(namespace, function):
-        impl = Submission(namespace)
-        for item in REGISTRY[function]:
-            try:
-                item.run(impl)
-            except NotAttempted as exc:
-                results.append(Result(function, item.name, item.weight, "not attempted", str(exc)))
-            except CheckFailed as exc:
-                results.append(Result(function, item.name, item.weight, "failed", str(exc)))
-            except (Exception, SystemExit) as exc:
-                # A student object that breaks the check itself (a custom class
-                # whose comparison raises, say) fails that property, no more.
-                message = f"could not be checked: {type(exc).__name__}: {exc}"[:200]
-                results.append(Result(function, item.name, item.weight, "failed", message))
-            else:
-                results.append(Result(function, item.name, item.weight, "passed"))
+    for item in REGISTRY[function]:
+        try:
+            item.run(impl)
+        except Abort:
+            raise
+        except NotAttempted as exc:
+            results.append(Result(function, item.name, item.weight, "not attempted", str(exc)))
+        except CheckFailed as exc:
+            results.append(Result(function, item.name, item.weight, "failed", str(exc)))
+        except (Exception, SystemExit) as exc:
+            # A student object that breaks the check itself (a custom class
+            # whose comparison raises, say) fails that property, no more.
+            message = f"could not be checked: {type(exc).__name__}: {exc}"[:200]
+            results.append(Result(function, item.name, item.weight, "failed", message))
+        else:
+            results.append(Result(function, item.name, item.weight, "passed"))
     return results
 
 
@@ -199,6 +243,10 @@ def grade(function: str, namespace: dict, points: float) -> float:
     return earned
 
 
+def _metadata(results: list[Result]) -> dict:
+    return {"xorkit": {"results": [asdict(r) for r in results]}}
+
+
 def _publish(text: str, results: list[Result]) -> None:
     """Show the report; inside IPython also attach the results as output metadata
     so the grading pipeline can tell which properties each student lost."""
@@ -208,10 +256,26 @@ def _publish(text: str, results: list[Result]) -> None:
     except ImportError:  # pragma: no cover - IPython ships with nbgrader
         get_ipython = None
     if get_ipython is not None and get_ipython() is not None:
-        display(
-            {"text/plain": text},
-            raw=True,
-            metadata={"xorkit": {"results": [asdict(r) for r in results]}},
-        )
+        display({"text/plain": text}, raw=True, metadata=_metadata(results))
     else:
         print(text)
+
+
+def cell_outputs(function: str, results: list[Result], points: float, count: int) -> list[dict]:
+    """The outputs ``grade`` leaves in a cell, built outside the kernel: the
+    report as display data, then the points as the cell's result."""
+    earned = score(results, points)
+    text = report(function, results, earned, points)
+    return [
+        {
+            "output_type": "display_data",
+            "data": {"text/plain": text},
+            "metadata": _metadata(results),
+        },
+        {
+            "output_type": "execute_result",
+            "data": {"text/plain": repr(earned)},
+            "metadata": {},
+            "execution_count": count,
+        },
+    ]

@@ -100,3 +100,34 @@ def test_feedback_never_shows_hidden_source(graded):
     text = "\n".join(outputs)
     assert "relative error" in text and "hidden-layer derivative" in text
     assert "numerical_gradient" not in text and "def " not in text
+
+
+@pytest.fixture(scope="module")
+def graded_by_stock_nbgrader(tmp_path_factory):
+    course = new_course(tmp_path_factory.mktemp("stock-course"))
+    build.release(course)
+    shutil.copytree(REPO / "submitted", course / "submitted")
+    outcomes = grading.autograde(course, engine="nbgrader")
+    return {o.student: o for o in outcomes}
+
+
+@pytest.mark.slow
+def test_kit_scores_equal_stock_nbgrader(graded, graded_by_stock_nbgrader):
+    """`xorkit grade` gives each example submission the cell scores `nbgrader autograde` gives."""
+    _, kit = graded
+    for student, stock in graded_by_stock_nbgrader.items():
+        want = {c.grade_id: c.score for c in stock.cells}
+        assert {c.grade_id: c.score for c in kit[student].cells} == want, student
+        assert kit[student].lost == stock.lost, student
+
+
+@pytest.mark.slow
+def test_regrading_is_idempotent(graded):
+    """Grading the same class again gives the same outcomes and no duplicate rows."""
+    course, first = graded
+    again = {o.student: o for o in grading.autograde(course)}
+    assert again.keys() == first.keys()
+    for student, outcome in again.items():
+        assert [(c.grade_id, c.score) for c in outcome.cells] == [
+            (c.grade_id, c.score) for c in first[student].cells
+        ]

@@ -1,28 +1,73 @@
 """``xorkit grade``: autograde every submission and print a table of scores."""
 
+import os
 import time
 from pathlib import Path
 
 import click
+from tqdm import tqdm
 
 from autograder import contract, grading, results
 from autograder.commands.options import course_option
 from autograder.nbgrader_run import NbgraderError
+from autograder.sandbox import bwrap_works
+
+
+def _progress(iterable, total):
+    # tqdm switches itself off when stderr is not a terminal (CI logs stay clean)
+    return tqdm(iterable, total=total, desc="grading", unit="notebook", disable=None)
 
 
 @click.command("grade")
 @course_option
 @click.argument("assignment", default=contract.ASSIGNMENT)
-def command(course: Path, assignment: str):
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Notebooks graded at once [default: number of cores].",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["kit", "nbgrader"]),
+    default="kit",
+    show_default=True,
+    help="kit: parallel and sandboxed; nbgrader: stock `nbgrader autograde`.",
+)
+@click.option("--no-sandbox", is_flag=True, help="Run student code without bubblewrap.")
+def command(course: Path, assignment: str, jobs: int | None, engine: str, no_sandbox: bool):
     """Autograde every submission in submitted/ and print a table of scores.
 
+    Student code runs in a sandbox (bubblewrap) with time, memory and output
+    limits set in nbgrader_config.py (c.GradingLimits.*); grades land in
+    nbgrader's gradebook, so `nbgrader export`, `generate_feedback` and the
+    formgrader work as after `nbgrader autograde`.
+
     \b
-    Example:
-      xorkit grade            # grades submitted/*/xor_mlp/
+    Examples:
+      xorkit grade                 # grades submitted/*/xor_mlp/ on every core
+      xorkit grade --jobs 4
+      xorkit grade --engine nbgrader   # stock nbgrader, one notebook at a time
     """
     start = time.perf_counter()
+    if engine == "kit" and (no_sandbox or not bwrap_works()):
+        click.secho(
+            "WARNING: grading is NOT sandboxed"
+            + ("" if no_sandbox else " (bubblewrap is missing or cannot create namespaces here)")
+            + ": student code can read and write what this user can.",
+            fg="yellow",
+            err=True,
+        )
     try:
-        outcomes = grading.autograde(course.resolve(), assignment)
+        outcomes = grading.autograde(
+            course.resolve(),
+            assignment,
+            jobs=jobs or os.cpu_count(),
+            engine=engine,
+            progress=_progress,
+            sandbox=False if no_sandbox else None,
+        )
     except (NbgraderError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(results.table(outcomes))

@@ -1,0 +1,349 @@
+"""Start a submission's executor in a sandbox and talk to it.
+
+The sandbox is bubblewrap where it works: an allow-listed, read-only view of the
+system and the Python installation (minus the ``autograder`` package and the
+reference), the submission's scratch folder as the only writable place, no
+network, no capabilities, its own PID namespace, and uid ``nobody``. Without
+bubblewrap the executor still runs in its own process under resource limits,
+and the grading report says that it was not sandboxed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from traitlets import Float, Integer
+from traitlets.config import Configurable
+from traitlets.config.loader import PyFileConfigLoader
+
+from autograder import reference
+from autograder.runner import Abort
+from autograder.worker import wire
+
+WORKER_DIR = Path(__file__).resolve().parent / "worker"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class GradingLimits(Configurable):
+    """Limits for grading one notebook; set them in nbgrader_config.py as
+    ``c.GradingLimits.cell_timeout = 30`` and so on."""
+
+    cell_timeout = Float(60.0, help="Seconds one cell (or one function's checks) may run.").tag(
+        config=True
+    )
+    notebook_timeout = Float(600.0, help="Seconds the whole notebook may run.").tag(config=True)
+    memory_mb = Integer(2048, help="Address-space limit of the student's process, MiB.").tag(
+        config=True
+    )
+    output_kb = Integer(1024, help="Output kept per cell, KiB; the rest is dropped.").tag(
+        config=True
+    )
+    file_mb = Integer(64, help="Largest file the student's code may write, MiB.").tag(config=True)
+
+
+@dataclass(frozen=True)
+class Limits:
+    cell_timeout: float = 60.0
+    notebook_timeout: float = 600.0
+    memory_mb: int = 2048
+    output_kb: int = 1024
+    file_mb: int = 64
+
+    @classmethod
+    def from_course(cls, root: Path) -> Limits:
+        config_file = root / "nbgrader_config.py"
+        config = (
+            PyFileConfigLoader(config_file.name, path=str(root)).load_config()
+            if config_file.exists()
+            else None
+        )
+        traits = GradingLimits(config=config)
+        return cls(**{name: getattr(traits, name) for name in asdict(cls())})
+
+
+class Died(Abort):
+    """The executor process ended or stopped answering."""
+
+
+@functools.cache
+def bwrap_works() -> bool:
+    """Whether bubblewrap is installed and may create namespaces here."""
+    if not shutil.which("bwrap"):
+        return False
+    probe = subprocess.run(
+        ["bwrap", "--unshare-all", "--ro-bind", "/", "/", "--cap-drop", "ALL", "true"],
+        capture_output=True,
+    )
+    return probe.returncode == 0
+
+
+def _system_binds() -> list[str]:
+    args = []
+    for path in ["/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/lib32"]:
+        p = Path(path)
+        if p.is_symlink():
+            args += ["--symlink", os.readlink(p), path]
+        elif p.exists():
+            args += ["--ro-bind", path, path]
+    return args
+
+
+def _prefixes() -> list[Path]:
+    roots = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    exe = Path(sys.executable)
+    roots.add(exe.parent.parent)
+    roots.add(exe.resolve().parent.parent)
+    return sorted(roots)
+
+
+def _hidden_inside(prefixes: list[Path]) -> list[Path]:
+    """Grader files that live inside an exposed prefix (a non-editable install)."""
+    secrets = [PACKAGE_DIR, reference.reference_path().resolve().parent]
+    return [s for s in secrets if any(s.is_relative_to(p) for p in prefixes) and s.exists()]
+
+
+def bwrap_argv(scratch: Path, worker: Path) -> list[str]:
+    prefixes = [
+        p for p in _prefixes() if not any(p != q and p.is_relative_to(q) for q in _prefixes())
+    ]
+    argv = [
+        "bwrap",
+        "--die-with-parent",
+        "--new-session",
+        "--unshare-all",
+        "--unshare-user",
+        "--uid",
+        "65534",
+        "--gid",
+        "65534",
+        "--cap-drop",
+        "ALL",
+        *_system_binds(),
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/tmp",
+    ]
+    for prefix in prefixes:
+        argv += ["--ro-bind", str(prefix), str(prefix)]
+    for secret in _hidden_inside(prefixes):
+        argv += ["--tmpfs", str(secret)]
+    argv += ["--ro-bind", str(worker), "/xorkit", "--bind", str(scratch), str(scratch)]
+    argv += ["--chdir", str(scratch)]
+    return argv
+
+
+@functools.cache
+def _worker_copy() -> Path:
+    """The executor and wire modules copied to a folder of their own, the only
+    grader code the sandbox can see."""
+    folder = Path(tempfile.mkdtemp(prefix="xorkit-worker-"))
+    for name in ("executor.py", "wire.py"):
+        shutil.copy(WORKER_DIR / name, folder / name)
+    return folder
+
+
+@functools.cache
+def _font_cache() -> Path | None:
+    """A matplotlib cache built once, copied into each scratch folder so the
+    sandboxed process does not rebuild its font list (seconds) every time."""
+    try:
+        import matplotlib
+        from matplotlib import font_manager  # noqa: F401  (builds the cache)
+    except ImportError:  # pragma: no cover
+        return None
+    return Path(matplotlib.get_cachedir())
+
+
+class Sandbox:
+    """One executor process for one submission, driven over a socket pair."""
+
+    def __init__(self, scratch: Path, limits: Limits, use_bwrap: bool | None = None):
+        self.scratch, self.limits = scratch, limits
+        self.sandboxed = bwrap_works() if use_bwrap is None else use_bwrap
+        self.deadline = time.monotonic() + limits.notebook_timeout
+        self.proc = None
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def start(self) -> None:
+        parent, child = socket.socketpair()
+        worker = _worker_copy()
+        mpl = self.scratch / ".matplotlib"
+        cache = _font_cache()
+        if cache is not None and cache.exists():
+            shutil.copytree(cache, mpl, dirs_exist_ok=True)
+        env = {
+            "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+            "HOME": str(self.scratch),
+            "LANG": "C.UTF-8",
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+            "MPLCONFIGDIR": str(mpl),
+            "IPYTHONDIR": str(self.scratch / ".ipython"),
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONNOUSERSITE": "1",
+            "XORKIT_SANDBOX": "bwrap" if self.sandboxed else "",
+        }
+        for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+            if key in os.environ:
+                env[key] = os.environ[key]
+        limits = {
+            "memory_mb": self.limits.memory_mb,
+            "file_mb": self.limits.file_mb,
+            "output_bytes": self.limits.output_kb * 1024,
+        }
+        script = "/xorkit/executor.py" if self.sandboxed else str(worker / "executor.py")
+        command = [sys.executable, "-I", script, str(child.fileno()), json.dumps(limits)]
+        if self.sandboxed:
+            command = bwrap_argv(self.scratch, worker) + command
+        self.log = open(self.scratch.parent / f"{self.scratch.name}.executor.log", "wb")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            command,
+            pass_fds=[child.fileno()],
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=self.log,
+            cwd=self.scratch,
+            env=env,
+            start_new_session=True,
+        )
+        child.close()
+        self.sock = parent
+        ready = self._recv(time.monotonic() + 120)
+        if ready.get("op") != "ready":
+            raise Died("the executor did not start")
+
+    def _recv(self, deadline: float) -> dict:
+        deadline = min(deadline, self.deadline)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            self.kill()
+            raise Died(self._why(timed_out=True))
+        self.sock.settimeout(remaining)
+        try:
+            message = wire.recv(self.sock)
+        except TimeoutError:
+            self.kill()
+            raise Died(self._why(timed_out=True)) from None
+        except (EOFError, OSError, wire.ProtocolError) as exc:
+            reason = self._why(detail=str(exc))
+            self.kill()
+            raise Died(reason) from None
+        if not isinstance(message, dict):
+            self.kill()
+            raise Died("the executor sent a malformed message")
+        return message
+
+    def _send(self, message: dict) -> None:
+        try:
+            wire.send(self.sock, message)
+        except OSError as exc:
+            self.kill()
+            raise Died(self._why(detail=str(exc))) from None
+
+    def _why(self, timed_out: bool = False, detail: str = "") -> str:
+        if timed_out:
+            if time.monotonic() >= self.deadline:
+                return f"the notebook exceeded its time limit of {self.limits.notebook_timeout:g} s"
+            return (
+                f"a cell exceeded its time limit of {self.limits.cell_timeout:g} s and did not stop"
+            )
+        try:
+            code = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return f"the executor stopped answering ({detail})"
+        if self.sandboxed and code > 128:  # bubblewrap reports a signal as 128 + its number
+            code = 128 - code
+        if code < 0:
+            name = signal.Signals(-code).name
+            meaning = {
+                "SIGSEGV": "a segmentation fault",
+                "SIGKILL": "it was killed (memory or time limit)",
+                "SIGABRT": "an abort",
+                "SIGBUS": "a bus error",
+            }.get(name, name)
+            return f"the kernel died: {meaning}"
+        if code == 0:
+            return "the kernel exited (exit status 0)"
+        return f"the kernel died: exit status {code}"
+
+    def run(self, code: str) -> dict:
+        """Execute one cell; its reply holds the nbformat outputs."""
+        self._send({"op": "run", "code": code, "timeout": self.limits.cell_timeout})
+        while True:
+            reply = self._recv(time.monotonic() + self.limits.cell_timeout + 5)
+            if reply.get("op") == "ref":  # a proxy called outside a check: refuse
+                self._send({"op": "error", "message": "the reference is not available here"})
+                continue
+            return reply
+
+    def call(self, fn: str, args: list, swap: list[str], answer_ref) -> dict:
+        """Call the notebook's ``fn``; ``answer_ref(name, args)`` computes what a
+        swapped-in reference proxy asks for."""
+        self._send(
+            {
+                "op": "call",
+                "fn": fn,
+                "args": args,
+                "swap": swap,
+                "timeout": self.limits.cell_timeout,
+            }
+        )
+        deadline = time.monotonic() + self.limits.cell_timeout + 5
+        while True:
+            reply = self._recv(deadline)
+            if reply.get("op") != "ref":
+                return reply
+            name = reply.get("fn")
+            if name not in swap:
+                self._send({"op": "error", "message": f"{name} is not available here"})
+                continue
+            try:
+                value = answer_ref(name, reply.get("args", []))
+                self._send({"op": "value", "value": value})
+            except Died:
+                raise
+            except Exception as exc:
+                self._send({"op": "error", "message": f"{type(exc).__name__}: {exc}"[:300]})
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def close(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            try:
+                wire.send(self.sock, {"op": "exit"})
+                self.proc.wait(timeout=2)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self.kill()
+        self.sock.close()
+        self.log.close()

@@ -1,0 +1,284 @@
+"""Run a submission inside the sandbox: execute cells, answer calls of its functions.
+
+Started by the grader as ``python executor.py FD LIMITS_JSON`` with one end of a
+socket pair on file descriptor FD. It applies the resource limits, starts an
+IPython shell (the machinery a Jupyter kernel uses, without the kernel's start-up
+cost) and serves requests until told to exit:
+
+* ``run``: execute a cell, reply with its nbformat outputs;
+* ``call``: call one of the notebook's functions with the given arguments and
+  reply with the result; the names in ``swap`` are bound, for the duration of
+  the call, to proxies that ask the grader for the reference result.
+
+Everything here runs with the student's code in the same process, so nothing
+here is trusted: the grader only ever reads data from this side.
+"""
+
+# Bound here, before any student code runs: a submission that replaces
+# builtins.isinstance or builtins.len must not break the grader's side of the wire.
+import contextlib
+import io
+import json
+import os
+import resource
+import signal
+import socket
+import sys
+import warnings
+from builtins import (  # noqa: UP029  (deliberate: snapshot before student code can patch builtins)
+    BaseException,
+    bool,
+    callable,
+    isinstance,
+    len,
+    list,
+    str,
+    type,
+)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wire
+
+MISSING = object()
+
+
+class CellTimeout(BaseException):
+    """Raised in student code when a cell or a call runs past its time limit."""
+
+
+def apply_limits(limits):
+    mb = 1024 * 1024
+    for name, value in [
+        ("RLIMIT_AS", limits.get("memory_mb", 0) * mb),
+        ("RLIMIT_FSIZE", limits.get("file_mb", 0) * mb),
+        ("RLIMIT_CORE", 0),
+    ]:
+        if value or name == "RLIMIT_CORE":
+            resource.setrlimit(getattr(resource, name), (value, value))
+
+
+class Outputs:
+    """The outputs of the cell being executed, capped in size."""
+
+    def __init__(self, limit):
+        self.limit, self.items, self.size, self.dropped = limit, [], 0, 0
+
+    def _fits(self, n):
+        if self.size + n > self.limit:
+            self.dropped += n
+            return False
+        self.size += n
+        return True
+
+    def stream(self, name, text):
+        if not text or not self._fits(len(text)):
+            return
+        last = self.items[-1] if self.items else None
+        if last and last["output_type"] == "stream" and last["name"] == name:
+            last["text"] += text
+        else:
+            self.items.append({"output_type": "stream", "name": name, "text": text})
+
+    def add(self, output):
+        size = len(json.dumps(output, default=str))
+        if self._fits(size):
+            self.items.append(output)
+
+    def take(self):
+        items = self.items
+        if self.dropped:
+            note = f"\n[output truncated: {self.dropped} more bytes were not kept]\n"
+            items.append({"output_type": "stream", "name": "stdout", "text": note})
+        self.items, self.size, self.dropped = [], 0, 0
+        return items
+
+
+class Stream(io.TextIOBase):
+    def __init__(self, outputs, name):
+        self.outputs, self.name = outputs, name
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        self.outputs.stream(self.name, str(text))
+        return len(text)
+
+
+def make_shell(outputs):
+    from IPython.core.displayhook import DisplayHook
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets import Type
+
+    class Publisher(DisplayPublisher):
+        def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kw):
+            outputs.add({"output_type": "display_data", "data": data, "metadata": metadata or {}})
+
+        def clear_output(self, wait=False):
+            outputs.items.clear()
+
+    class Hook(DisplayHook):
+        def start_displayhook(self):
+            pass
+
+        def write_output_prompt(self):
+            pass
+
+        def write_format_data(self, format_dict, md_dict=None):
+            outputs.add(
+                {
+                    "output_type": "execute_result",
+                    "data": format_dict,
+                    "metadata": md_dict or {},
+                    "execution_count": self.shell.execution_count,
+                }
+            )
+
+        def finish_displayhook(self):
+            pass
+
+    class Shell(InteractiveShell):
+        displayhook_class = Type(Hook)
+        display_pub_class = Type(Publisher)
+
+        def _showtraceback(self, etype, evalue, stb):
+            outputs.add(
+                {
+                    "output_type": "error",
+                    "ename": getattr(etype, "__name__", str(etype)),
+                    "evalue": _text(evalue),
+                    "traceback": list(stb),
+                }
+            )
+
+    return Shell.instance(colors="NoColor", history_length=0, history_load_length=0)
+
+
+def _text(value, limit=500):
+    try:
+        return str(value)[:limit]
+    except BaseException:  # a hostile __str__
+        return "?"
+
+
+@contextlib.contextmanager
+def time_limit(seconds):
+    def expire(signum, frame):
+        raise CellTimeout(f"exceeded the time limit of {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run(shell, outputs, code, timeout):
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = Stream(outputs, "stdout"), Stream(outputs, "stderr")
+    try:
+        with time_limit(timeout):
+            result = shell.run_cell(code, store_history=True)
+        ok = result.success
+    except CellTimeout as exc:  # raised outside student code, between statements
+        outputs.add(
+            {"output_type": "error", "ename": "CellTimeout", "evalue": str(exc), "traceback": []}
+        )
+        ok = False
+    finally:
+        sys.stdout, sys.stderr = saved
+    return {
+        "op": "ran",
+        "ok": bool(ok),
+        "outputs": outputs.take(),
+        "count": shell.execution_count - 1,
+    }
+
+
+def proxy(sock, name):
+    def call_reference(*args, **kwargs):
+        # A time-limit signal must not cut a message in half: hold it until
+        # the exchange is complete, then it fires in the student's code.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        try:
+            wire.send(sock, {"op": "ref", "fn": name, "args": list(args), "kwargs": kwargs})
+            reply = wire.recv(sock)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGALRM})
+        if reply.get("op") == "value":
+            return reply.get("value")
+        raise RuntimeError(str(reply.get("message", "the reference is not available here")))
+
+    call_reference.__name__ = name
+    return call_reference
+
+
+def call(shell, sock, message, timeout):
+    namespace = shell.user_ns
+    fn = namespace.get(message["fn"], MISSING)
+    if fn is MISSING:
+        return {"op": "missing"}
+    if not callable(fn):
+        return {"op": "not_callable"}
+    saved = {name: namespace.get(name, MISSING) for name in message.get("swap", [])}
+    sink = io.StringIO()
+    try:
+        for name in saved:
+            namespace[name] = proxy(sock, name)
+        with (
+            warnings.catch_warnings(),
+            contextlib.redirect_stdout(sink),
+            contextlib.redirect_stderr(sink),
+            time_limit(timeout),
+        ):
+            warnings.simplefilter("ignore")
+            value = fn(*message.get("args", []))
+        reply = {"op": "return", "value": value}
+        wire.encode(reply)  # fail here, not in send, if the value cannot be encoded
+        return reply
+    except BaseException as exc:  # the student's code decides what is raised
+        name = "TimeoutError" if isinstance(exc, CellTimeout) else type(exc).__name__
+        return {"op": "raise", "ename": name, "evalue": _text(exc, 300)}
+    finally:
+        for name, value in saved.items():
+            if value is MISSING:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
+
+
+def main():
+    fd, limits = int(sys.argv[1]), json.loads(sys.argv[2])
+    sys.path[0:1] = ["", *sys.path[0:1]]  # like a kernel: the notebook's folder first
+    sock = socket.socket(fileno=fd)
+    apply_limits(limits)
+    outputs = Outputs(limits.get("output_bytes", 1 << 20))
+    shell = make_shell(outputs)
+    wire.send(sock, {"op": "ready", "sandboxed": os.environ.get("XORKIT_SANDBOX", "")})
+    while True:
+        try:
+            message = wire.recv(sock)
+        except EOFError:
+            return
+        op = message.get("op")
+        if op == "run":
+            reply = run(shell, outputs, message["code"], message["timeout"])
+        elif op == "call":
+            reply = call(shell, sock, message, message["timeout"])
+        elif op == "exit":
+            return
+        else:  # a late answer to a proxy whose call timed out: nothing waits for it
+            continue
+        try:
+            wire.send(sock, reply)
+        except (TypeError, ValueError):
+            wire.send(
+                sock, {"op": "raise", "ename": "ValueError", "evalue": "result could not be sent"}
+            )
+
+
+if __name__ == "__main__":
+    main()

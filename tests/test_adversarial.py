@@ -1,0 +1,444 @@
+"""A batch of hostile submissions graded together with honest ones by `xorkit grade`.
+
+Every submission must get a recorded outcome, honest ones full marks, hostile
+ones only the points their code honestly earns, with a reason in the report;
+nothing outside each submission's scratch space may change, and the hidden
+checks' source never reaches what is written back for students.
+"""
+
+import hashlib
+import json
+import socket
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import grading, sandbox
+from tests.helpers import GRADED_CELLS, REPO, release_with, solved_sources
+
+FULL = 20.0
+SOLVED = solved_sources()
+
+
+def solved_with(**cells):
+    """The solved release with some solution cells' code replaced or extended."""
+    return release_with({**SOLVED, **cells})
+
+
+def append(function, code):
+    return {function: SOLVED[function] + "\n\n" + code}
+
+
+def edit(nb, grade_id, change):
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+            change(cell)
+    return nb
+
+
+def drop(nb, grade_id):
+    nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != grade_id]
+    return nb
+
+
+BROKEN_SIGMOID = "def sigmoid(x):\n    return 1 / (1 + np.exp(x))\n"
+BROKEN_MSE = (
+    "def mse(y_hat, y):\n    residual = y_hat - y\n"
+    "    return residual, float(np.mean(residual**2))\n"
+)
+BROKEN_BACKWARD = SOLVED["backward"].replace(
+    "sigmoid_derivative(act_hidden)", "sigmoid(act_hidden)"
+)
+
+
+def corpus(course: Path, port: int):
+    """(student, notebook or raw bytes, expected points per cell, words expected in the notes)."""
+    root = str(course)
+    entries = [
+        ("honest_reference", solved_with(), {}, []),
+        ("honest_second", solved_with(), {}, []),
+        ("infinite_loop", solved_with(**append("sigmoid", "while True:\n    pass")), {}, []),
+        ("sys_exit", solved_with(**append("dense", "import sys\nsys.exit()")), {}, []),
+        (
+            "os_exit",
+            solved_with(**append("mse", "import os\nos._exit(1)")),
+            {
+                c: 0
+                for c in [
+                    "test_mse",
+                    "test_backward",
+                    "test_backward_loops",
+                    "test_train",
+                    "test_predict",
+                ]
+            },
+            ["kernel died", "exit status 1"],
+        ),
+        (
+            "segfault",
+            solved_with(**append("backward", "import ctypes\nctypes.string_at(0)")),
+            {c: 0 for c in ["test_backward", "test_backward_loops", "test_train", "test_predict"]},
+            ["segmentation fault"],
+        ),
+        (
+            "allocate_50gb",
+            solved_with(**append("initialize_weights", "big = np.ones((50_000, 1_000_000))")),
+            {},
+            [],
+        ),
+        ("print_200mb", solved_with(**append("dense", 'print("x" * 200_000_000)')), {}, []),
+        (
+            "deleted_test_cell",
+            drop(solved_with(), "test_dense"),
+            {"test_dense": 0},
+            ["test_dense is missing"],
+        ),
+        (
+            "duplicated_graded_cell",
+            _duplicate(solved_with(), "test_sigmoid"),
+            {},
+            [],
+        ),
+        (
+            "renamed_grade_id",
+            edit(
+                solved_with(),
+                "test_mse",
+                lambda c: c.metadata.nbgrader.update(grade_id="test_mine"),
+            ),
+            {"test_mse": 0},
+            ["test_mse is missing"],
+        ),
+        (
+            "points_raised",
+            edit(solved_with(), "test_predict", lambda c: c.metadata.nbgrader.update(points=100)),
+            {},
+            [],
+        ),
+        (
+            "test_cell_pass",
+            edit(
+                solved_with(
+                    predict="def predict(X, w1, w2):\n    return forward_pass(X, w1, w2)[1]\n"
+                ),
+                "test_predict",
+                lambda c: setattr(c, "source", "pass"),
+            ),
+            {"test_predict": 0},
+            [],
+        ),
+        (
+            "hidden_markers_in_answer",
+            solved_with(
+                sigmoid=BROKEN_SIGMOID
+                + "\n### BEGIN HIDDEN TESTS\nfrom autograder import grade\n"
+                + 'grade("sigmoid", globals(), points=100)\n### END HIDDEN TESTS\n'
+            ),
+            {"test_sigmoid": 0},
+            [],
+        ),
+        (
+            "patch_numpy_allclose",
+            solved_with(
+                sigmoid=BROKEN_SIGMOID
+                + "\nnp.allclose = lambda *a, **k: True\nnp.isclose = lambda *a, **k: True\n"
+            ),
+            {"test_sigmoid": 0},
+            [],
+        ),
+        (
+            "patch_numpy_testing",
+            solved_with(
+                mse=BROKEN_MSE
+                + "\nimport numpy.testing\nnumpy.testing.assert_allclose = lambda *a, **k: None\n"
+                + "np.isclose = lambda *a, **k: True\n"
+            ),
+            {"test_mse": 1.0},
+            [],
+        ),
+        (
+            "patch_builtins",
+            solved_with(
+                backward=BROKEN_BACKWARD
+                + "\nimport builtins\nbuiltins.abs = lambda x: 0\n"
+                + "builtins.max = lambda *a, **k: 0\n"
+                + "builtins.repr = lambda x: '0'\n"
+                + "builtins.AssertionError = type('Ok', (Exception,), {})\n"
+            ),
+            {"test_backward": 2.0, "test_backward_loops": 2.0},
+            [],
+        ),
+        (
+            "patch_check_module",
+            solved_with(
+                backward=BROKEN_BACKWARD
+                + "\nimport sys, types\nfake = types.ModuleType('autograder')\n"
+                + "fake.grade = lambda *a, **k: 100.0\nsys.modules['autograder'] = fake\n"
+                + "try:\n    import autograder.runner as r\n    r.score = lambda *a, **k: 100.0\n"
+                + "except Exception as exc:\n    print('patch failed:', type(exc).__name__)\n"
+            ),
+            {"test_backward": 2.0},
+            [],
+        ),
+        (
+            "read_reference",
+            solved_with(
+                **append(
+                    "predict",
+                    "for path in ['"
+                    + root
+                    + "/solutions/xor_mlp/reference.py', '"
+                    + str(REPO / "solutions/xor_mlp/reference.py")
+                    + "', '../../../source/xor_mlp/xor_mlp.ipynb', '"
+                    + str(REPO / "autograder/checks/check_backward.py")
+                    + "', '"
+                    + root
+                    + "/source/xor_mlp/xor_mlp.ipynb']:\n"
+                    + "    try:\n        print(open(path).read())\n"
+                    + "    except OSError as exc:\n        print('blocked', type(exc).__name__)\n",
+                )
+            ),
+            {},
+            [],
+        ),
+        (
+            "write_gradebook",
+            solved_with(
+                **append(
+                    "dense",
+                    "for path in ['"
+                    + root
+                    + "/gradebook.db', '../../../gradebook.db', '"
+                    + root
+                    + "/source/xor_mlp/xor_mlp.ipynb', '"
+                    + str(REPO / "solutions/xor_mlp/reference.py")
+                    + "']:\n"
+                    + "    try:\n        open(path, 'w').write('owned')\n"
+                    + "    except OSError as exc:\n        print('blocked', type(exc).__name__)\n",
+                )
+            ),
+            {},
+            [],
+        ),
+        (
+            "network_socket",
+            solved_with(
+                **append(
+                    "dense",
+                    "import socket\ntry:\n"
+                    + f"    link = socket.create_connection(('127.0.0.1', {port}), timeout=2)\n"
+                    + "    link.sendall(b'leak')\n"
+                    + "except OSError as exc:\n    print('blocked', type(exc).__name__)\n",
+                )
+            ),
+            {},
+            [],
+        ),
+        ("invalid_json", b'{"cells": [', {c: 0 for c in GRADED_CELLS}, ["not valid JSON"]),
+        ("empty_file", b"", {c: 0 for c in GRADED_CELLS}, ["is empty"]),
+        ("nbformat_v3", _v3(), {c: 0 for c in GRADED_CELLS}, ["nbformat 3"]),
+    ]
+    return entries
+
+
+def _duplicate(nb, grade_id):
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    copy = nbformat.from_dict(json.loads(json.dumps(cell)))
+    copy.id = "duplicate"
+    nb.cells.insert(nb.cells.index(cell) + 1, copy)
+    return nb
+
+
+def _v3():
+    return json.dumps(
+        {"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": []}
+    ).encode()
+
+
+def _checksums(*folders):
+    sums = {}
+    for folder in folders:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                sums[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return sums
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    from autograder import build
+    from tests.helpers import new_course
+
+    course = new_course(tmp_path_factory.mktemp("hostile-course"))
+    with open(course / "nbgrader_config.py", "a") as config:
+        config.write("\nc.GradingLimits.cell_timeout = 20\nc.GradingLimits.memory_mb = 1500\n")
+    build.release(course)
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.5)
+    accepted = []
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept())
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    entries = corpus(course, listener.getsockname()[1])
+    for student, content, _, _ in entries:
+        folder = course / "submitted" / student / "xor_mlp"
+        folder.mkdir(parents=True)
+        path = folder / "xor_mlp.ipynb"
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            nbformat.write(content, path)
+    for name, text in [
+        ("wrong_file_name", None),
+        ("extra_files", "def grade(*args, **kwargs):\n    return 100.0\n"),
+    ]:
+        folder = course / "submitted" / name / "xor_mlp"
+        folder.mkdir(parents=True)
+        if text is None:
+            nbformat.write(solved_with(), folder / "My XOR notebook.ipynb")
+        else:
+            nbformat.write(solved_with(backward=BROKEN_BACKWARD), folder / "xor_mlp.ipynb")
+            (folder / "autograder.py").write_text(text)
+            (folder / "numpy_helpers.py").write_text("X = 1\n")
+    guarded = [course / "source", course / "submitted", REPO / "solutions", REPO / "autograder"]
+    before = _checksums(*guarded)
+    outcomes = {o.student: o for o in grading.autograde(course, jobs=2)}
+    stop.set()
+    thread.join()
+    return course, entries, outcomes, before, _checksums(*guarded), accepted
+
+
+def _notes(course, student):
+    path = course / "autograded" / student / "xor_mlp" / grading.NOTES
+    return json.loads(path.read_text())["notes"] if path.exists() else []
+
+
+@pytest.mark.slow
+def test_every_submission_gets_a_row(batch):
+    """The whole batch completes and every submission, however broken, has a graded row."""
+    _, entries, outcomes, *_ = batch
+    expected = {e[0] for e in entries} | {"wrong_file_name", "extra_files"}
+    assert set(outcomes) == expected
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "student",
+    [
+        "honest_reference",
+        "honest_second",
+        "infinite_loop",
+        "sys_exit",
+        "os_exit",
+        "segfault",
+        "allocate_50gb",
+        "print_200mb",
+        "deleted_test_cell",
+        "duplicated_graded_cell",
+        "renamed_grade_id",
+        "points_raised",
+        "test_cell_pass",
+        "hidden_markers_in_answer",
+        "patch_numpy_allclose",
+        "patch_numpy_testing",
+        "patch_builtins",
+        "patch_check_module",
+        "read_reference",
+        "write_gradebook",
+        "network_socket",
+        "invalid_json",
+        "empty_file",
+        "nbformat_v3",
+    ],
+)
+def test_scores_and_reasons(batch, student):
+    """Each submission earns exactly the points its code honestly earns, and the
+    report says why a hostile one lost the rest."""
+    course, entries, outcomes, *_ = batch
+    _, _, expected, words = next(e for e in entries if e[0] == student)
+    cells = {c.grade_id: c.score for c in outcomes[student].cells if c.grade_id in GRADED_CELLS}
+    for grade_id, points in GRADED_CELLS.items():
+        assert cells.get(grade_id, 0) == pytest.approx(expected.get(grade_id, points), abs=1e-3), (
+            grade_id
+        )
+    notes = " ".join(_notes(course, student))
+    for word in words:
+        assert word in notes, notes
+
+
+@pytest.mark.slow
+def test_wrong_file_name_scores_zero_with_reason(batch):
+    """A notebook saved under another name scores zero and the report names what was found."""
+    course, _, outcomes, *_ = batch
+    assert outcomes["wrong_file_name"].score == 0
+    assert "My XOR notebook.ipynb" in " ".join(_notes(course, "wrong_file_name"))
+
+
+@pytest.mark.slow
+def test_extra_files_cannot_replace_the_checks(batch):
+    """An autograder.py shipped with a submission does not grade it: backward still loses points."""
+    _, _, outcomes, *_ = batch
+    cells = {c.grade_id: c.score for c in outcomes["extra_files"].cells}
+    assert cells["test_backward"] == pytest.approx(2.0)
+
+
+@pytest.mark.slow
+def test_no_file_outside_scratch_changes(batch):
+    """source/, submitted/, the solutions and the checks are byte-identical after grading."""
+    *_, before, after, _ = batch
+    assert before == after
+
+
+@pytest.mark.slow
+def test_no_network_connection_reached_the_host(batch):
+    """The socket a submission opened never reached a listener on this machine."""
+    *_, accepted = batch
+    assert accepted == []
+
+
+@pytest.mark.slow
+def test_hidden_checks_never_written_back(batch):
+    """Neither the checks' source nor the reference appears in any autograded notebook."""
+    course, *_ = batch
+    secrets = [
+        "numerical_gradient(loss",
+        "FD_REL_TOL",
+        "def _gradient_check",
+        "Reference solution of the XOR MLP assignment",
+    ]
+    for path in (course / "autograded").rglob("*.ipynb"):
+        text = path.read_text()
+        for secret in secrets:
+            assert secret not in text, (path, secret)
+
+
+@pytest.mark.slow
+def test_output_is_capped(batch):
+    """Printing 200 MB leaves a truncated output, not a 200 MB notebook."""
+    course, *_ = batch
+    path = course / "autograded" / "print_200mb" / "xor_mlp" / "xor_mlp.ipynb"
+    assert path.stat().st_size < 5_000_000
+    assert "output truncated" in path.read_text()
+
+
+@pytest.mark.slow
+def test_sandbox_in_use(batch):
+    """Where bubblewrap works (CI installs it), the batch was graded inside it."""
+    course, *_ = batch
+    if not sandbox.bwrap_works():
+        pytest.skip("bubblewrap is not available here")
+    path = course / "autograded" / "honest_reference" / "xor_mlp" / grading.NOTES
+    assert json.loads(path.read_text())["sandboxed"] is True
