@@ -38,7 +38,6 @@ def stream_nbgrader(
     so a caller can show progress through a long nbgrader command."""
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    env.setdefault("MPLBACKEND", "Agg")
     cmd = [sys.executable, "-m", "nbgrader", *args]
     lines = []
     with subprocess.Popen(
