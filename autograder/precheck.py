@@ -16,7 +16,9 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from autograder import build, contract, grading
+from autograder import build, contract, grading, reference
+from autograder import graded as graded_api
+from autograder.progress import progress
 from autograder.results import StudentOutcome
 
 REFERENCE, BLANK = "reference", "release_blank"
@@ -28,9 +30,14 @@ class PrecheckFailed(RuntimeError):
 
 @contextlib.contextmanager
 def _reference_module(path: Path) -> Iterator[None]:
-    """Grade with the reference module just built, not the committed one."""
+    """Grade with the reference module just built, not the committed one.
+
+    The hidden checks run in the grader's (forked) processes and load the
+    reference once per process, so the cached one is dropped on both sides.
+    """
     saved = os.environ.get("XORKIT_REFERENCE")
     os.environ["XORKIT_REFERENCE"] = str(path)
+    reference.load.cache_clear()
     try:
         yield
     finally:
@@ -38,6 +45,11 @@ def _reference_module(path: Path) -> Iterator[None]:
             os.environ.pop("XORKIT_REFERENCE", None)
         else:
             os.environ["XORKIT_REFERENCE"] = saved
+        reference.load.cache_clear()
+
+
+def _progress(iterable, total):
+    return progress(iterable, desc="precheck", total=total)
 
 
 def _copy_course(root: Path, into: Path) -> Path:
@@ -81,7 +93,9 @@ def precheck(root: Path, log: Callable[[str], None] = print) -> None:
         _submit(course, BLANK, release_nb)
         log("precheck: grading the reference and the blank release in a temporary course")
         with _reference_module(reference_py):
-            outcomes = {o.student: o for o in grading.autograde(course)}
+            graded = grading.autograde(course, progress=_progress)
+        notes = [f"{s}: {note}" for s in (REFERENCE, BLANK) for note in graded_api.notes(course, s)]
+    outcomes = {o.student: o for o in graded}
     missing = {REFERENCE, BLANK} - set(outcomes)
     if missing:
         raise PrecheckFailed(f"nbgrader did not grade {', '.join(sorted(missing))}")
@@ -89,7 +103,7 @@ def precheck(root: Path, log: Callable[[str], None] = print) -> None:
     if found:
         raise PrecheckFailed(
             "the build would release a broken assignment:\n  "
-            + "\n  ".join(found)
+            + "\n  ".join(found + notes)
             + "\nfix source/xor_mlp/xor_mlp.ipynb (or the checks in autograder/checks/) and "
             "rerun `xorkit build`; release/ and solutions/ were left untouched"
         )

@@ -68,16 +68,17 @@ def analyse(root: Path, assignment: str = contract.ASSIGNMENT) -> ClassReport:
     failed: dict[str, list[str]] = {}
     counted = 0
     for o in progress(outcomes, desc="report"):
+        notes = graded.notes(root, o.student, assignment)
         path = root / "autograded" / o.student / assignment / f"{assignment}.ipynb"
         if not path.exists():
-            failed[o.student] = ["no autograded notebook: nbgrader could not run it"]
+            failed[o.student] = notes or ["no autograded notebook: nbgrader could not run it"]
             continue
         passed, errors = read_notebook(path)
         counted += 1
         for key in passed & passes.keys():
             passes[key] += 1
-        if errors:
-            failed[o.student] = errors
+        if notes or errors:
+            failed[o.student] = list(dict.fromkeys(notes + errors))
     graded_ids = {o.student for o in outcomes}
     for student in grading.submissions(root, assignment):
         if student not in graded_ids:

@@ -1,8 +1,9 @@
 """A graded class shared by the feedback, export and report tests.
 
 Grading real notebooks takes seconds each, so one course is graded once per
-session: three students of the bundled example class and one whose notebook
-crashes with an error other than an unfinished function.
+session: three students of the bundled example class, one whose notebook
+crashes with an error other than an unfinished function, and one whose file is
+not a notebook at all.
 """
 
 import shutil
@@ -14,6 +15,7 @@ from tests.helpers import REPO, new_course, release_with, solved_sources, submit
 
 STUDENTS = ["ada_correct", "cy_sigma_not_derivative", "gus_half_done"]
 CRASHING = "zed_name_error"
+UNREADABLE = "yan_not_json"
 
 
 @pytest.fixture(scope="session")
@@ -26,5 +28,8 @@ def graded_course(tmp_path_factory):
     code["sigmoid"] = code["sigmoid"].replace("np.exp(-x)", "np.exp(-x) * undefined_scale")
     assert "undefined_scale" in code["sigmoid"]
     submit(course, CRASHING, release_with(code))
+    broken = course / "submitted" / UNREADABLE / "xor_mlp" / "xor_mlp.ipynb"
+    broken.parent.mkdir(parents=True)
+    broken.write_text('{"cells": [')
     grading.autograde(course)
     return course

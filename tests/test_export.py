@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from autograder.cli import main
-from tests.conftest import CRASHING, STUDENTS
+from tests.conftest import CRASHING, STUDENTS, UNREADABLE
 from tests.helpers import GRADED_CELLS
 
 
@@ -16,13 +16,14 @@ def test_export_writes_one_row_per_student(graded_course, tmp_path):
     out = tmp_path / "grades.csv"
     result = CliRunner().invoke(main, ["export", "--course", str(graded_course), "--to", str(out)])
     assert result.exit_code == 0, result.output
-    assert f"4 students → {out}" in result.output
+    assert f"5 students → {out}" in result.output
     with out.open(newline="") as fh:
         reader = csv.DictReader(fh)
         header, rows = reader.fieldnames, {r["student_id"]: r for r in reader}
     assert header[:4] == ["student_id", "score", "max_score", "needs_manual_grading"]
     assert set(header[4:]) == set(GRADED_CELLS) | {"q-linear", "q-loops", "q-symmetry"}
-    assert set(rows) == {*STUDENTS, CRASHING}
+    assert set(rows) == {*STUDENTS, CRASHING, UNREADABLE}
+    assert rows[UNREADABLE]["score"] == "0"
     ada, cy = rows["ada_correct"], rows["cy_sigma_not_derivative"]
     assert (ada["score"], ada["max_score"], ada["needs_manual_grading"]) == ("20", "26", "yes")
     assert ada["test_backward"] == "4" and cy["test_backward"] == "2"

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from autograder.cli import main
 from autograder.preprocessors import DropHiddenMessages, HideHiddenTestSource
-from tests.conftest import CRASHING, STUDENTS
+from tests.conftest import CRASHING, STUDENTS, UNREADABLE
 
 HIDDEN_CODE = ["BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "from autograder", 'grade("backward"']
 
@@ -22,6 +22,7 @@ def test_feedback_shows_messages_not_hidden_code(graded_course):
     # the written answers still await a person: done, but needs attention
     assert result.exit_code == 1, result.output
     assert "4 feedback files written" in result.output
+    assert f"no graded notebook, so no feedback, for: {UNREADABLE}" in result.output
     assert "written answers not graded yet" in result.output and "Formgrader" in result.output
     for student in [*STUDENTS, CRASHING]:
         html = _html(graded_course, student)

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from autograder import report
 from autograder.cli import main
-from tests.conftest import CRASHING
+from tests.conftest import CRASHING, UNREADABLE
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -21,8 +21,9 @@ def test_report_writes_page_and_plots(graded_course, tmp_path):
     result = CliRunner().invoke(main, ["report", "--course", str(graded_course), "--out", str(out)])
     elapsed = time.perf_counter() - start
     assert result.exit_code == 1, result.output
-    assert "1 submissions failed to run" in result.output
+    assert "2 submissions failed to run" in result.output
     assert f"{CRASHING}: test_sigmoid: NameError: name 'undefined_scale'" in result.output
+    assert f"{UNREADABLE}: xor_mlp.ipynb is not valid JSON" in result.output
     for name in ["scores.png", "checks.png", "functions.png"]:
         assert (out / name).read_bytes().startswith(PNG), name
     html = (out / "index.html").read_text()
@@ -42,7 +43,7 @@ def test_pass_rates_show_what_the_class_missed(graded_course):
     assert rate["backward: dL_dw1 matches finite differences"] == pytest.approx(1 / 4)
     assert result.function_score["backward"] < result.function_score["dense"]
     assert set(result.manual_pending) >= {"ada_correct", "cy_sigma_not_derivative"}
-    assert list(result.failed_to_run) == [CRASHING]
+    assert list(result.failed_to_run) == [UNREADABLE, CRASHING]
 
 
 def test_report_without_gradebook_says_to_grade(tmp_path):
