@@ -64,3 +64,15 @@ def test_build_refuses_a_reference_that_loses_points(tmp_path):
     assert "precheck" not in forced.output
     for relpath in GENERATED:
         assert (course / relpath).exists()
+
+
+def test_precheck_grades_against_the_reference_it_built(tmp_path):
+    """During the precheck the reference loads from the new module, afterwards the committed one."""
+    from autograder import reference
+
+    committed = reference.load()
+    fresh = tmp_path / "reference.py"
+    fresh.write_text("def sigmoid(x):\n    return 'fresh'\n")
+    with precheck._reference_module(fresh):
+        assert reference.load().sigmoid(0) == "fresh"
+    assert reference.load().__file__ == committed.__file__
