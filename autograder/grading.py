@@ -39,7 +39,7 @@ from autograder import contract, remote, results
 from autograder.nbgrader_run import run_nbgrader
 from autograder.sandbox import Limits, Zygote, bwrap_works
 
-NOTES = "xorkit-notes.json"
+NOTES = "xorkit-notes.json"  # read back by results.collect
 
 
 def submissions(root: Path, assignment: str = contract.ASSIGNMENT) -> list[str]:
