@@ -37,9 +37,9 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from autograder import contract, remote, results
 from autograder.nbgrader_run import run_nbgrader
-from autograder.sandbox import Limits, bwrap_works
+from autograder.sandbox import Limits, Zygote, bwrap_works
 
-NOTES = "xorkit-notes.json"
+NOTES = "xorkit-notes.json"  # read back by results.collect
 
 
 def submissions(root: Path, assignment: str = contract.ASSIGNMENT) -> list[str]:
@@ -221,22 +221,32 @@ def sanitize(root: Path, assignment: str, student: str) -> Job:
     return job
 
 
-def execute(job: Job, root: Path, assignment: str, limits: Limits, use_bwrap: bool | None) -> Job:
-    """Phase 2, in a worker process: run each notebook in a fresh sandbox."""
+_ZYGOTE: Zygote | None = None  # one per worker process, started on its first job
+
+
+def execute(job: Job, root: Path, assignment: str, limits: Limits, use_bwrap: bool) -> Job:
+    """Phase 2, in a worker process: run each notebook in a fresh sandboxed child."""
+    global _ZYGOTE
+    if _ZYGOTE is None:
+        _ZYGOTE = Zygote(Path(tempfile.mkdtemp(prefix="xorkit-")) / "slot", limits, use_bwrap)
     for name, text in list(job.notebooks.items()):
-        with tempfile.TemporaryDirectory(prefix="xorkit-") as tmp:
-            scratch = Path(tmp) / "submission"
-            # the student's other files, copied without following links
-            shutil.copytree(root / "submitted" / job.student / assignment, scratch, symlinks=True)
-            try:
-                run = remote.execute(nbformat.reads(text, as_version=4), scratch, limits, use_bwrap)
-            except ValueError as exc:  # an authoring error in the hidden tests
-                job.notes.append(f"could not grade {name}: {exc}")
-                job.notebooks.pop(name)
-                continue
-            job.notebooks[name] = nbformat.writes(run.notebook)
-            job.notes += run.notes
-            job.sandboxed = run.sandboxed
+        scratch = _ZYGOTE.slot / "submission"
+        shutil.rmtree(scratch, ignore_errors=True)
+        # the student's other files, copied without following links
+        shutil.copytree(root / "submitted" / job.student / assignment, scratch, symlinks=True)
+        try:
+            run = remote.execute(
+                nbformat.reads(text, as_version=4), scratch, limits, use_bwrap, _ZYGOTE
+            )
+        except ValueError as exc:  # an authoring error in the hidden tests
+            job.notes.append(f"could not grade {name}: {exc}")
+            job.notebooks.pop(name)
+            continue
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        job.notebooks[name] = nbformat.writes(run.notebook)
+        job.notes += run.notes
+        job.sandboxed = run.sandboxed
     return job
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from autograder import reference, runner
 from autograder.runner import CheckFailed, NotAttempted
-from autograder.sandbox import Died, Limits, Sandbox
+from autograder.sandbox import Died, Limits, Sandbox, Zygote
 
 HIDDEN = re.compile(
     r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*### END HIDDEN TESTS[ \t]*$\n?", re.M | re.S
@@ -100,7 +100,11 @@ def _error(name: str, text: str) -> nbformat.NotebookNode:
 
 
 def execute(
-    nb: nbformat.NotebookNode, scratch: Path, limits: Limits, use_bwrap: bool | None = None
+    nb: nbformat.NotebookNode,
+    scratch: Path,
+    limits: Limits,
+    use_bwrap: bool | None = None,
+    zygote: Zygote | None = None,
 ) -> Execution:
     """Run every code cell of ``nb`` (already sanitized by nbgrader) in a
     sandbox rooted at ``scratch``; fill in outputs as a kernel would."""
@@ -110,7 +114,7 @@ def execute(
         cell.outputs, cell.execution_count = [], None
     died = None
     try:
-        with Sandbox(scratch, limits, use_bwrap) as sandbox:
+        with Sandbox(scratch, limits, use_bwrap, zygote) as sandbox:
             run.sandboxed = sandbox.sandboxed
             passed: dict[str, bool] = {}
             for index, cell in enumerate(code_cells):

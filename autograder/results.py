@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,10 @@ class StudentOutcome:
     score: float
     max_score: float
     cells: list[CellOutcome]
+    # why grading went wrong, from the kit's grader: a dead kernel, an
+    # unreadable notebook, a deleted test cell (empty after stock nbgrader)
+    problems: list[str] = field(default_factory=list)
+    sandboxed: bool | None = None
 
     @property
     def manual_pending(self) -> list[str]:
@@ -79,7 +84,18 @@ def collect(root: Path, assignment: str = contract.ASSIGNMENT) -> list[StudentOu
                     cells.append(
                         CellOutcome(grade.name, score, grade.max_score, lost.get(grade.name, []))
                     )
-            outcomes.append(StudentOutcome(student, submission.score, submission.max_score, cells))
+            notes = root / "autograded" / student / assignment / "xorkit-notes.json"
+            extra = json.loads(notes.read_text()) if notes.exists() else {}
+            outcomes.append(
+                StudentOutcome(
+                    student,
+                    submission.score,
+                    submission.max_score,
+                    cells,
+                    extra.get("notes", []),
+                    extra.get("sandboxed"),
+                )
+            )
     return sorted(outcomes, key=lambda o: o.student)
 
 
@@ -89,6 +105,8 @@ def table(outcomes: list[StudentOutcome]) -> str:
     for o in outcomes:
         lost = o.lost
         summary = "; ".join(lost[:4]) + (f"; … {len(lost) - 4} more" if len(lost) > 4 else "")
+        if o.problems:
+            summary = "; ".join(o.problems) + ("; " + summary if summary else "")
         if o.manual_pending:
             summary = (
                 summary + "; " if summary else ""

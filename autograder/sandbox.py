@@ -169,14 +169,159 @@ def _font_cache() -> Path | None:
     return Path(matplotlib.get_cachedir())
 
 
-class Sandbox:
-    """One executor process for one submission, driven over a socket pair."""
+def _command(folder: Path, sandboxed: bool, mode: list[str], limits: Limits, child: socket.socket):
+    worker = _worker_copy()
+    cache = _font_cache()
+    mpl = folder / ".matplotlib"
+    if cache is not None and cache.exists():
+        shutil.copytree(cache, mpl, dirs_exist_ok=True)
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "HOME": str(folder),
+        "LANG": "C.UTF-8",
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        "MPLCONFIGDIR": str(mpl),
+        "IPYTHONDIR": str(folder / ".ipython"),
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONNOUSERSITE": "1",
+        "XORKIT_SANDBOX": "bwrap" if sandboxed else "",
+        "XORKIT_SLOT": str(folder),
+    }
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        if key in os.environ:
+            env[key] = os.environ[key]
+    settings = {
+        "memory_mb": limits.memory_mb,
+        "file_mb": limits.file_mb,
+        "output_bytes": limits.output_kb * 1024,
+    }
+    script = "/xorkit/executor.py" if sandboxed else str(worker / "executor.py")
+    command = [sys.executable, "-I", script, *mode, str(child.fileno()), json.dumps(settings)]
+    if sandboxed:
+        command = bwrap_argv(folder, worker) + command
+    return command, env
 
-    def __init__(self, scratch: Path, limits: Limits, use_bwrap: bool | None = None):
-        self.scratch, self.limits = scratch, limits
-        self.sandboxed = bwrap_works() if use_bwrap is None else use_bwrap
+
+def _launch(command, env, cwd: Path, child: socket.socket, log) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        command,
+        pass_fds=[child.fileno()],
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
+        cwd=cwd,
+        env=env,
+        start_new_session=True,
+    )
+    child.close()
+    return proc
+
+
+def _describe(code: int | None, sandboxed: bool) -> str:
+    if code is None:
+        return "the kernel stopped answering"
+    if sandboxed and code > 128:  # bubblewrap reports a signal as 128 + its number
+        code = 128 - code
+    if code < 0:
+        name = signal.Signals(-code).name
+        meaning = {
+            "SIGSEGV": "a segmentation fault",
+            "SIGKILL": "it was killed (memory or time limit)",
+            "SIGABRT": "an abort",
+            "SIGBUS": "a bus error",
+        }.get(name, name)
+        return f"the kernel died: {meaning}"
+    if code == 0:
+        return "the kernel exited (exit status 0)"
+    return f"the kernel died: exit status {code}"
+
+
+class Zygote:
+    """A pre-imported executor that forks a fresh child for each submission.
+
+    It lives in a sandbox of its own whose only writable folder is ``slot``;
+    each submission is copied to ``slot/submission`` before its child starts.
+    Starting Python and importing NumPy, matplotlib and IPython is then paid
+    once per worker instead of once per notebook.
+    """
+
+    def __init__(self, slot: Path, limits: Limits, sandboxed: bool):
+        self.slot, self.limits, self.sandboxed = slot, limits, sandboxed
+        self.proc = None
+
+    def ensure(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            return
+        self.slot.mkdir(parents=True, exist_ok=True)
+        parent, child = socket.socketpair()
+        command, env = _command(self.slot, self.sandboxed, ["--zygote"], self.limits, child)
+        self.log = open(self.slot.parent / f"{self.slot.name}.zygote.log", "ab")  # noqa: SIM115
+        self.proc = _launch(command, env, self.slot, child, self.log)
+        self.control = parent
+        self.control.settimeout(120)
+        try:
+            ready = wire.recv(self.control)
+        except (OSError, EOFError, wire.ProtocolError) as exc:
+            self.kill()
+            raise Died(f"the executor could not start: {exc}") from None
+        if ready.get("op") != "ready":
+            self.kill()
+            raise Died("the executor could not start")
+
+    def spawn(self, folder: Path) -> socket.socket:
+        self.ensure()
+        parent, child = socket.socketpair()
+        try:
+            socket.send_fds(self.control, [b"s"], [child.fileno()])
+            wire.send(self.control, {"op": "spawn", "cwd": str(folder)})
+        except OSError as exc:
+            self.kill()
+            raise Died(f"the executor could not start: {exc}") from None
+        finally:
+            child.close()
+        return parent
+
+    def exit_status(self, timeout: float = 10) -> int | None:
+        """The last child's exit status, once it has ended."""
+        self.control.settimeout(timeout)
+        try:
+            message = wire.recv(self.control)
+        except (OSError, EOFError, wire.ProtocolError):
+            self.kill()
+            return None
+        return message.get("status") if message.get("op") == "exited" else None
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        self.proc = None
+
+
+class Sandbox:
+    """One executor process for one submission, driven over a socket pair:
+    started on its own, or forked from a ``Zygote`` (then ``scratch`` must be
+    the zygote's ``slot / "submission"``)."""
+
+    def __init__(
+        self,
+        scratch: Path,
+        limits: Limits,
+        use_bwrap: bool | None = None,
+        zygote: Zygote | None = None,
+    ):
+        self.scratch, self.limits, self.zygote = scratch, limits, zygote
+        if zygote is not None:
+            self.sandboxed = zygote.sandboxed
+        else:
+            self.sandboxed = bwrap_works() if use_bwrap is None else use_bwrap
         self.deadline = time.monotonic() + limits.notebook_timeout
         self.proc = None
+        self.status_read = False
 
     def __enter__(self) -> Sandbox:
         self.start()
@@ -186,51 +331,14 @@ class Sandbox:
         self.close()
 
     def start(self) -> None:
-        parent, child = socket.socketpair()
-        worker = _worker_copy()
-        mpl = self.scratch / ".matplotlib"
-        cache = _font_cache()
-        if cache is not None and cache.exists():
-            shutil.copytree(cache, mpl, dirs_exist_ok=True)
-        env = {
-            "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
-            "HOME": str(self.scratch),
-            "LANG": "C.UTF-8",
-            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-            "MPLCONFIGDIR": str(mpl),
-            "IPYTHONDIR": str(self.scratch / ".ipython"),
-            "OPENBLAS_NUM_THREADS": "1",
-            "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONNOUSERSITE": "1",
-            "XORKIT_SANDBOX": "bwrap" if self.sandboxed else "",
-        }
-        for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
-            if key in os.environ:
-                env[key] = os.environ[key]
-        limits = {
-            "memory_mb": self.limits.memory_mb,
-            "file_mb": self.limits.file_mb,
-            "output_bytes": self.limits.output_kb * 1024,
-        }
-        script = "/xorkit/executor.py" if self.sandboxed else str(worker / "executor.py")
-        command = [sys.executable, "-I", script, str(child.fileno()), json.dumps(limits)]
-        if self.sandboxed:
-            command = bwrap_argv(self.scratch, worker) + command
-        self.log = open(self.scratch.parent / f"{self.scratch.name}.executor.log", "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            command,
-            pass_fds=[child.fileno()],
-            stdin=subprocess.DEVNULL,
-            stdout=self.log,
-            stderr=self.log,
-            cwd=self.scratch,
-            env=env,
-            start_new_session=True,
-        )
-        child.close()
-        self.sock = parent
+        if self.zygote is not None:
+            self.sock = self.zygote.spawn(self.scratch)
+        else:
+            parent, child = socket.socketpair()
+            command, env = _command(self.scratch, self.sandboxed, ["--serve"], self.limits, child)
+            self.log = open(self.scratch.parent / f"{self.scratch.name}.log", "wb")  # noqa: SIM115
+            self.proc = _launch(command, env, self.scratch, child, self.log)
+            self.sock = parent
         ready = self._recv(time.monotonic() + 120)
         if ready.get("op") != "ready":
             raise Died("the executor did not start")
@@ -270,25 +378,15 @@ class Sandbox:
             return (
                 f"a cell exceeded its time limit of {self.limits.cell_timeout:g} s and did not stop"
             )
+        if self.zygote is not None:
+            self.status_read = True
+            return _describe(self.zygote.exit_status(), self.sandboxed)
         try:
             code = self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.kill()
             return f"the executor stopped answering ({detail})"
-        if self.sandboxed and code > 128:  # bubblewrap reports a signal as 128 + its number
-            code = 128 - code
-        if code < 0:
-            name = signal.Signals(-code).name
-            meaning = {
-                "SIGSEGV": "a segmentation fault",
-                "SIGKILL": "it was killed (memory or time limit)",
-                "SIGABRT": "an abort",
-                "SIGBUS": "a bus error",
-            }.get(name, name)
-            return f"the kernel died: {meaning}"
-        if code == 0:
-            return "the kernel exited (exit status 0)"
-        return f"the kernel died: exit status {code}"
+        return _describe(code, self.sandboxed)
 
     def run(self, code: str) -> dict:
         """Execute one cell; its reply holds the nbformat outputs."""
@@ -330,20 +428,30 @@ class Sandbox:
                 self._send({"op": "error", "message": f"{type(exc).__name__}: {exc}"[:300]})
 
     def kill(self) -> None:
+        if self.zygote is not None:
+            # the child cannot be reached from outside its PID namespace:
+            # end the whole sandbox; the next submission starts a new one
+            self.zygote.kill()
+            self.status_read = True
+            return
         if self.proc and self.proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
 
     def close(self) -> None:
-        if self.proc is None:
+        if not hasattr(self, "sock"):
             return
-        if self.proc.poll() is None:
-            try:
-                wire.send(self.sock, {"op": "exit"})
+        with contextlib.suppress(OSError):
+            wire.send(self.sock, {"op": "exit"})
+        if self.zygote is not None:
+            if not self.status_read:
+                self.zygote.exit_status()
+            self.sock.close()
+            return
+        if self.proc is not None and self.proc.poll() is None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout=2)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
         self.kill()
         self.sock.close()
         self.log.close()

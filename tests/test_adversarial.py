@@ -62,6 +62,16 @@ def corpus(course: Path, port: int):
         ("infinite_loop", solved_with(**append("sigmoid", "while True:\n    pass")), {}, []),
         ("sys_exit", solved_with(**append("dense", "import sys\nsys.exit()")), {}, []),
         (
+            "warning_on_stderr",
+            solved_with(
+                sigmoid="import warnings\n\n\ndef sigmoid(x):\n"
+                + "    warnings.warn('exp may overflow', RuntimeWarning)\n"
+                + "    return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))\n"
+            ),
+            {},
+            [],
+        ),
+        (
             "os_exit",
             solved_with(**append("mse", "import os\nos._exit(1)")),
             {
@@ -342,6 +352,7 @@ def test_every_submission_gets_a_row(batch):
         "honest_second",
         "infinite_loop",
         "sys_exit",
+        "warning_on_stderr",
         "os_exit",
         "segfault",
         "allocate_50gb",

@@ -250,10 +250,8 @@ def call(shell, sock, message, timeout):
                 namespace[name] = value
 
 
-def main():
-    fd, limits = int(sys.argv[1]), json.loads(sys.argv[2])
-    sys.path[0:1] = ["", *sys.path[0:1]]  # like a kernel: the notebook's folder first
-    sock = socket.socket(fileno=fd)
+def serve(sock, limits):
+    """Serve one submission on ``sock`` until told to exit."""
     apply_limits(limits)
     outputs = Outputs(limits.get("output_bytes", 1 << 20))
     shell = make_shell(outputs)
@@ -278,6 +276,114 @@ def main():
             wire.send(
                 sock, {"op": "raise", "ename": "ValueError", "evalue": "result could not be sent"}
             )
+
+
+def preload():
+    """Import what every notebook imports, once, before any fork."""
+    import matplotlib
+    import matplotlib.pyplot
+    import numpy  # noqa: F401
+    from IPython.core.interactiveshell import InteractiveShell  # noqa: F401
+
+    matplotlib.get_cachedir()
+
+
+def zygote(control, limits):
+    """Fork one fresh child per submission from this pre-imported process.
+
+    The grader sends ``spawn`` with the submission's folder and, attached, the
+    socket the child will serve on. The child gets its own folder, limits and
+    shell; when it ends, every process it left behind is killed, the shared
+    /tmp is emptied, and its exit status goes back to the grader. This process
+    is not dumpable, so a child cannot read or patch its memory.
+    """
+    import ctypes
+
+    ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
+    preload()
+    wire.send(control, {"op": "ready"})
+    while True:
+        try:
+            _, fds, _, _ = socket.recv_fds(control, 1, 1)
+            message = wire.recv(control)
+        except (EOFError, OSError):
+            return
+        if message.get("op") != "spawn" or len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            continue
+        pid = os.fork()
+        if pid == 0:
+            os.setpgid(0, 0)
+            control.close()
+            folder = str(message["cwd"])
+            os.chdir(folder)
+            os.environ.update(
+                HOME=folder,
+                MPLCONFIGDIR=os.path.join(folder, ".matplotlib"),
+                IPYTHONDIR=os.path.join(folder, ".ipython"),
+            )
+            code = 0
+            try:
+                serve(socket.socket(fileno=fds[0]), limits)
+            except BaseException:
+                code = 1
+            os._exit(code)
+        os.close(fds[0])
+        _, status = os.waitpid(pid, 0)
+        _clean_up(pid)
+        wire.send(control, {"op": "exited", "status": _status(status)})
+
+
+def _clean_up(pid):
+    """Kill whatever the last child left running; in the sandbox also empty /tmp."""
+    if os.environ.get("XORKIT_SANDBOX") != "bwrap":
+        # outside a PID namespace only the child's own process group is ours
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(-1, signal.SIGKILL)  # every process of this namespace but us and init
+    while True:
+        try:
+            if os.waitpid(-1, os.WNOHANG) == (0, 0):
+                break
+        except ChildProcessError:
+            break
+    _empty("/tmp", os.environ.get("XORKIT_SLOT", ""))
+
+
+def _empty(folder, keep):
+    """Delete everything in ``folder`` except the path ``keep`` (the slot the
+    grader bound here) and the folders leading to it."""
+    import shutil
+
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        if path == keep:
+            continue
+        if keep.startswith(path + os.sep):
+            _empty(path, keep)
+        elif os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
+def _status(status):
+    if os.WIFSIGNALED(status):
+        return -os.WTERMSIG(status)
+    return os.WEXITSTATUS(status)
+
+
+def main():
+    sys.path[0:1] = ["", *sys.path[0:1]]  # like a kernel: the notebook's folder first
+    mode, fd, limits = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
+    if mode == "--zygote":
+        zygote(socket.socket(fileno=fd), limits)
+    else:
+        serve(socket.socket(fileno=fd), limits)
 
 
 if __name__ == "__main__":
