@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from nbgrader.api import MissingEntry
 
-from autograder import contract, grading, results
+from autograder import contract, results
 
 
 def outcomes(root: Path, assignment: str = contract.ASSIGNMENT) -> list[results.StudentOutcome]:
@@ -23,10 +22,3 @@ def outcomes(root: Path, assignment: str = contract.ASSIGNMENT) -> list[results.
     if not found:
         raise FileNotFoundError(f"no graded submission of {assignment}: run `xorkit grade` first")
     return found
-
-
-def notes(root: Path, student: str, assignment: str = contract.ASSIGNMENT) -> list[str]:
-    """The reasons the grader recorded beside a student's autograded notebook
-    (a time-out, a crash, a missing cell); none after stock nbgrader."""
-    path = root / "autograded" / student / assignment / grading.NOTES
-    return json.loads(path.read_text()).get("notes", []) if path.exists() else []

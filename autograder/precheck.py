@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from autograder import build, contract, grading, reference
-from autograder import graded as graded_api
 from autograder.progress import progress
 from autograder.results import StudentOutcome
 
@@ -94,12 +93,12 @@ def precheck(root: Path, log: Callable[[str], None] = print) -> None:
         log("precheck: grading the reference and the blank release in a temporary course")
         with _reference_module(reference_py):
             graded = grading.autograde(course, progress=_progress)
-        notes = [f"{s}: {note}" for s in (REFERENCE, BLANK) for note in graded_api.notes(course, s)]
     outcomes = {o.student: o for o in graded}
     missing = {REFERENCE, BLANK} - set(outcomes)
     if missing:
         raise PrecheckFailed(f"nbgrader did not grade {', '.join(sorted(missing))}")
     found = problems(outcomes)
+    notes = [f"{o.student}: {note}" for o in outcomes.values() for note in o.problems]
     if found:
         raise PrecheckFailed(
             "the build would release a broken assignment:\n  "

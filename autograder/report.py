@@ -68,7 +68,7 @@ def analyse(root: Path, assignment: str = contract.ASSIGNMENT) -> ClassReport:
     failed: dict[str, list[str]] = {}
     counted = 0
     for o in progress(outcomes, desc="report"):
-        notes = graded.notes(root, o.student, assignment)
+        notes = o.problems  # the grader's reasons: not JSON, a dead kernel, a time-out
         path = root / "autograded" / o.student / assignment / f"{assignment}.ipynb"
         if not path.exists():
             failed[o.student] = notes or ["no autograded notebook: nbgrader could not run it"]
