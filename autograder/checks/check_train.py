@@ -71,10 +71,32 @@ def test_trajectory(impl):
         )
 
 
+# When the submission's forward_pass or backward failed its own checks, train
+# runs on reference stand-ins. In the sandbox each stand-in call is a socket
+# round trip, so instead of 2 × 5000 epochs the property is then judged as this
+# many exact gradient-descent steps on XOR per seed: the same rule in every mode.
+SUBSTITUTE_EPOCHS = 50
+
+
+def _convergence_with_stand_ins(impl, ref, X, y):
+    for seed in CONVERGENCE_SEEDS:
+        w1, w2 = ref.initialize_weights(2, 3, 1, np.random.default_rng(seed))
+        want = ref.train(X, y, w1.copy(), w2.copy(), contract.LEARNING_RATE, SUBSTITUTE_EPOCHS)[2]
+        _, _, errors = _run(impl, X, y, w1, w2, contract.LEARNING_RATE, SUBSTITUTE_EPOCHS)
+        expect(
+            len(errors) == SUBSTITUTE_EPOCHS and np.allclose(errors, want, rtol=1e-7),
+            f"from seed {seed}, the first {SUBSTITUTE_EPOCHS} epochs on XOR at "
+            f"λ={contract.LEARNING_RATE} do not follow gradient descent",
+        )
+
+
 @check("train", "XOR converges from fixed seeds", weight=2)
 def test_convergence(impl):
     ref = reference.load()
     X, y = xor_data()
+    if getattr(impl, "swapped", ()):
+        _convergence_with_stand_ins(impl, ref, X, y)
+        return
     for seed in CONVERGENCE_SEEDS:
         w1, w2 = ref.initialize_weights(2, 3, 1, np.random.default_rng(seed))
         got_w1, got_w2, errors = _run(impl, X, y, w1, w2, contract.LEARNING_RATE, contract.N_EPOCHS)
