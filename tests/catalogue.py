@@ -193,6 +193,18 @@ def forward_pass(X, w1, w2):
         "inlines the sigmoid and returns a list instead of a tuple",
     ),
     Variant(
+        "ok_forward_einsum_matmul",
+        "forward_pass",
+        "correct",
+        """\
+def forward_pass(X, w1, w2):
+    act_hidden = sigmoid(np.einsum("nd,dh->nh", X, w1))
+    y_hat = np.matmul(act_hidden, w2)
+    return act_hidden, y_hat
+""",
+        "einsum for one layer, np.matmul for the other, without dense",
+    ),
+    Variant(
         "ok_forward_per_sample",
         "forward_pass",
         "correct",
@@ -206,6 +218,17 @@ def forward_pass(X, w1, w2):
     return np.array(acts), np.array(outs)
 """,
         "one sample at a time, stacked at the end",
+    ),
+    Variant(
+        "ok_mse_matrix_form",
+        "mse",
+        "correct",
+        """\
+def mse(y_hat, y):
+    residual = y_hat - y
+    return residual, (residual.T @ residual).item() / (2 * residual.shape[0])
+""",
+        "rᵀr / 2N, the matrix form of the same sum for O = 1",
     ),
     Variant(
         "ok_mse_sum_over_n",
@@ -341,6 +364,16 @@ def predict(X, w1, w2):
 """,
         "rounding, as the contract table says; it agrees with the 0.5 threshold "
         "while outputs stay inside (−0.5, 1.5)",
+    ),
+    Variant(
+        "ok_predict_heaviside",
+        "predict",
+        "correct",
+        """\
+def predict(X, w1, w2):
+    return np.heaviside(forward_pass(X, w1, w2)[1] - 0.5, 0).astype(np.int8)
+""",
+        "a step function at 0.5, as int8",
     ),
     Variant(
         "ok_predict_where_float",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import resource
 import time
 import warnings
 from functools import cache
@@ -69,18 +70,27 @@ def verdict(variant: Variant, scores: dict[str, tuple[float, float]]) -> tuple[b
     return not problems, problems
 
 
-def confusion_table(results: dict[str, tuple[bool, list[str]]], seconds: float, how: str) -> str:
-    correct, buggy = ALL_CORRECT, ALL_BUGGY
-    accepted = sum(results[v.name][0] for v in correct)
-    caught = sum(not any(p.startswith("not caught") for p in results[v.name][1]) for v in buggy)
-    clean = sum(results[v.name][0] for v in buggy)
+def confusion_table(results: dict[str, tuple[bool, list[str]]], timing: str, how: str) -> str:
+    """Correct variants accepted / rejected, buggy ones caught / missed, per function too."""
+    caught = {
+        v.name: not any(p.startswith("not caught") for p in results[v.name][1]) for v in ALL_BUGGY
+    }
+    accepted = {v.name: results[v.name][0] for v in ALL_CORRECT}
     lines = [
-        f"catalogue graded {how}: {len(VARIANTS)} variants in {seconds:.1f} s",
-        f"                  {'accepted / caught':>18}  {'rejected / missed':>18}",
-        f"correct ({len(correct):2d})      {accepted:18d}  {len(correct) - accepted:18d}",
-        f"buggy   ({len(buggy):2d})      {caught:18d}  {len(buggy) - caught:18d}",
-        f"buggy variants that lost points only where their entry allows: {clean}/{len(buggy)}",
+        f"catalogue graded {how}: {len(VARIANTS)} variants, {timing}",
+        f"{'':20s} {'correct accepted':>17s} {'rejected':>9s} {'buggy caught':>13s} {'missed':>7s}",
     ]
+    for function in [*FUNCTION_OF_CELL.values(), None]:
+        ok = [accepted[v.name] for v in ALL_CORRECT if function in (None, v.function)]
+        hit = [caught[v.name] for v in ALL_BUGGY if function in (None, v.function)]
+        lines.append(
+            f"{function or 'all':20s} {sum(ok):17d} {len(ok) - sum(ok):9d} "
+            f"{sum(hit):13d} {len(hit) - sum(hit):7d}"
+        )
+    clean = sum(results[v.name][0] for v in ALL_BUGGY)
+    lines.append(
+        f"buggy variants losing points only in cells their entry allows: {clean}/{len(ALL_BUGGY)}"
+    )
     for v in VARIANTS:
         ok, problems = results[v.name]
         if not ok:
@@ -179,6 +189,11 @@ def test_variant_graded_directly(variant):
 # --------------------------------------------------------- nbgrader grading
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 @pytest.fixture(scope="module")
 def catalogue_graded(tmp_path_factory):
     """Every variant as a student of one course, autograded by nbgrader in one batch."""
@@ -187,9 +202,9 @@ def catalogue_graded(tmp_path_factory):
     solved = _solved_sources()
     for variant in VARIANTS:
         submit(course, variant.name, release_with({**solved, variant.function: variant.code}))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _children_cpu()
     outcomes = grading.autograde(course)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu
     scores = {
         o.student: {
             FUNCTION_OF_CELL[c.grade_id]: (c.score, c.max_score)
@@ -200,7 +215,11 @@ def catalogue_graded(tmp_path_factory):
     }
     lost = {o.student: o.lost for o in outcomes}
     results = {v.name: verdict(v, scores[v.name]) for v in VARIANTS}
-    table = confusion_table(results, seconds, "by nbgrader autograde, one batch")
+    timing = (
+        f"{seconds:.0f} s wall, {cpu:.0f} s CPU of nbgrader and its kernels "
+        f"({seconds / len(VARIANTS):.1f} s and {cpu / len(VARIANTS):.1f} s per notebook)"
+    )
+    table = confusion_table(results, timing, "by nbgrader autograde in one batch")
     (tmp_path_factory.getbasetemp() / "catalogue-table.txt").write_text(table + "\n")
     return results, scores, lost, table
 
