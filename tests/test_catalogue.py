@@ -2,10 +2,11 @@
 
 The direct grading runs in seconds: it executes the solved notebook once, then
 for each variant defines its code in a copy of the notebook's globals, runs
-every test cell's visible asserts and the hidden checks as nbgrader would (an
-exception zeroes the cell, otherwise the cell earns ``grade``'s partial
-credit). The nbgrader grading builds one notebook per variant, autogrades them
-all in one batch and checks the same verdicts cell by cell.
+every test cell's visible asserts and the variant's own hidden checks as
+nbgrader would (an exception zeroes the cell, otherwise the cell earns
+``grade``'s partial credit). The nbgrader grading builds one notebook per
+variant, autogrades them all in one batch, every hidden check included, and
+checks the same verdicts cell by cell.
 """
 
 from __future__ import annotations
