@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,7 +165,11 @@ def _convert(converter_class, root: Path, assignment: str, student: str) -> str 
     handler = Collect()
     converter.log.addHandler(handler)
     try:
-        converter.start()
+        with warnings.catch_warnings():
+            # nbgrader's gradebook trips SQLAlchemy's autoflush warning when it
+            # creates a submission row: nbgrader's, harmless, and noise here
+            warnings.filterwarnings("ignore", "Object of type <Submitted")
+            converter.start()
     except Exception as exc:
         errors.append(f"{type(exc).__name__}: {exc}")
     finally:
@@ -320,8 +325,9 @@ def autograde(
 ) -> list[results.StudentOutcome]:
     """Grade every submission in ``submitted/`` and read the outcomes back.
 
-    ``progress(iterable, total)`` wraps the execution phase (a progress bar);
-    ``sandbox=None`` uses bubblewrap where it works.
+    ``progress(total)`` returns a progress bar (``update(n)``, ``close()``)
+    advanced once per graded submission; ``sandbox=None`` uses bubblewrap
+    where it works.
     """
     root = root.resolve()
     students = submissions(root, assignment)
@@ -332,23 +338,31 @@ def autograde(
         return results.collect(root, assignment)
     limits = Limits.from_course(root)
     use_bwrap = bwrap_works() if sandbox is None else sandbox
-    pending = [sanitize(root, assignment, s) for s in students]
     workers = max(1, jobs or os.cpu_count() or 1)
+    bar = progress(len(students)) if progress is not None else None
     context = multiprocessing.get_context("fork")
-    done: list[Job] = []
+    # The three phases overlap: the main process sanitizes the next submission
+    # and records finished ones while the workers execute.
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init) as pool:
-        futures = {pool.submit(execute, j, root, assignment, limits, use_bwrap): j for j in pending}
-        finished = as_completed(futures)
-        if progress is not None:
-            finished = progress(finished, len(futures))
-        for future in finished:
-            job = futures[future]
-            try:
-                done.append(future.result())
-            except Exception as exc:  # a worker crashed: the student still gets a row
-                job.notes.append(f"grading failed: {type(exc).__name__}: {exc}")
-                job.notebooks.clear()
-                done.append(job)
-    for job in sorted(done, key=lambda j: j.student):
-        record(root, assignment, job)
+        running: dict = {}
+        for student in students:
+            job = sanitize(root, assignment, student)
+            running[pool.submit(execute, job, root, assignment, limits, use_bwrap)] = job
+            for future in [f for f in running if f.done()]:
+                _finish(root, assignment, future, running.pop(future), bar)
+        for future in as_completed(list(running)):
+            _finish(root, assignment, future, running.pop(future), bar)
+    if bar is not None:
+        bar.close()
     return results.collect(root, assignment)
+
+
+def _finish(root: Path, assignment: str, future, job: Job, bar) -> None:
+    try:
+        job = future.result()
+    except Exception as exc:  # a worker crashed: the student still gets a row
+        job.notes.append(f"grading failed: {type(exc).__name__}: {exc}")
+        job.notebooks.clear()
+    record(root, assignment, job)
+    if bar is not None:
+        bar.update(1)

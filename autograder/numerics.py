@@ -11,8 +11,10 @@ ATOL = 1e-9
 
 # Gradient checks follow the CS231n convention: centred differences with step
 # 1e-5 in float64, compared by the relative error |a - n| / max(|a| + |n|, tiny).
-# For this smooth network the reference reaches about 1e-10; a wrong gradient
-# (missing factor, σ instead of σ′) is off by more than 1e-2. 1e-6 sits between.
+# On the checks' cases the reference (vectorised or with loops) reaches at most
+# 1.2e-8 (smallest gradient entry 1.2e-4, so the differences' noise stays far
+# below it); every wrong gradient in the catalogue is off by more than 0.2.
+# 1e-6 sits between, 80 times above the worst correct case.
 FD_STEP = 1e-5
 FD_REL_TOL = 1e-6
 

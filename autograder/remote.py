@@ -64,6 +64,7 @@ class RemoteSubmission:
 
     def __init__(self, sandbox: Sandbox, swap: list[str]):
         self.sandbox, self.swap = sandbox, swap
+        self.swapped = list(swap)  # dependencies replaced by the reference
 
     def __getattr__(self, name: str):
         def call(*args):

@@ -118,8 +118,9 @@ class Submission:
     and any other exception a ``CheckFailed`` naming the function.
     """
 
-    def __init__(self, namespace: dict):
+    def __init__(self, namespace: dict, swapped: list[str] | tuple = ()):
         self.namespace = namespace
+        self.swapped = list(swapped)  # dependencies replaced by the reference
 
     def __getattr__(self, name: str):
         if name not in contract.FUNCTIONS:
@@ -184,8 +185,9 @@ _PASSED: dict[int, dict[str, bool]] = {}
 def run_checks(function: str, namespace: dict) -> list[Result]:
     """Run every registered check of ``function`` against a notebook's namespace."""
     passed = _PASSED.setdefault(id(namespace), {})
-    with isolated(namespace, to_swap(function, passed)):
-        results = run_checks_on(function, Submission(namespace))
+    swap = to_swap(function, passed)
+    with isolated(namespace, swap):
+        results = run_checks_on(function, Submission(namespace, swap))
     passed[function] = all(r.status == "passed" for r in results)
     return results
 

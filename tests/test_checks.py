@@ -169,3 +169,140 @@ def test_mutating_student_cannot_corrupt_later_checks():
         return residual, error
 
     assert failures("mse", namespace(mse=mse)) == {}
+
+
+def notebook(code, **data):
+    """A namespace like a notebook's: the reference, notebook data, then ``code``."""
+    ns = namespace(**data)
+    exec(code, ns)
+    return ns
+
+
+def test_reading_notebook_variables_is_named_in_the_message():
+    """A predict that reads the notebook's trained weights is told which variables it reads."""
+    code = "def predict(X, w1, w2):\n    return (X @ w1_trained @ w2_trained > 0.5).astype(int)\n"
+    ns = notebook(code, w1_trained=np.ones((2, 3)), w2_trained=np.ones((3, 1)))
+    msgs = failures("predict", ns)
+    assert "uses the weights it is given" in msgs
+    assert all("`w1_trained`, `w2_trained`" in m for m in msgs.values())
+
+
+def test_functions_and_modules_are_not_reported_as_notebook_variables():
+    """Calling other contract functions and np is not flagged; only data globals are."""
+    from autograder.hints import notebook_data_read
+    from autograder.runner import Submission
+
+    code = (
+        "def predict(X, w1, w2):\n    return (forward_pass(X, w1, w2)[1] > THRESHOLD).astype(int)\n"
+    )
+    ns = notebook(code, THRESHOLD=0.5, w1=np.ones((2, 3)))
+    assert notebook_data_read(Submission(ns), "predict") == ["THRESHOLD"]
+    assert failures("predict", ns) == {}
+
+
+def test_hard_coded_batch_size_hint():
+    """Gradients divided by 4 instead of N are reported as such on a batch of 7."""
+    ref = reference.load()
+
+    def backward(X, y, y_hat, act_hidden, w2):
+        residual, error = ref.mse(y_hat, y)
+        d = residual / 4
+        return X.T @ ((d @ w2.T) * act_hidden * (1 - act_hidden)), act_hidden.T @ d, error
+
+    msgs = failures("backward", namespace(backward=backward))
+    assert "divided by 4 instead of the batch size" in msgs["dL_dw2 matches finite differences"]
+
+
+def test_train_with_a_fixed_step_is_told_to_use_the_learning_rate():
+    """A train that steps by the bare gradient is told the step size it used."""
+    ref = reference.load()
+
+    def train(X, y, w1, w2, learning_rate, n_epochs):
+        errors = []
+        for _ in range(n_epochs):
+            act, y_hat = ref.forward_pass(X, w1, w2)
+            dw1, dw2, err = ref.backward(X, y, y_hat, act, w2)
+            errors.append(err)
+            w1, w2 = w1 - dw1, w2 - dw2
+        return w1, w2, errors
+
+    msgs = failures("train", namespace(train=train))
+    assert "λ = 1: use the learning_rate argument" in msgs["follows gradient descent step by step"]
+
+
+def test_train_updating_one_layer_names_it():
+    """A train that never updates w1 is told so."""
+    ref = reference.load()
+
+    def train(X, y, w1, w2, learning_rate, n_epochs):
+        errors = []
+        for _ in range(n_epochs):
+            act, y_hat = ref.forward_pass(X, w1, w2)
+            _, dw2, err = ref.backward(X, y, y_hat, act, w2)
+            errors.append(err)
+            w2 = w2 - learning_rate * dw2
+        return w1, w2, errors
+
+    msgs = failures("train", namespace(train=train))
+    assert "w1 is never updated" in msgs["follows gradient descent step by step"]
+
+
+def test_train_updating_in_place_passes():
+    """A train that updates its argument arrays in place earns every point."""
+    ref = reference.load()
+
+    def train(X, y, w1, w2, learning_rate, n_epochs):
+        errors = []
+        for _ in range(n_epochs):
+            act, y_hat = ref.forward_pass(X, w1, w2)
+            dw1, dw2, err = ref.backward(X, y, y_hat, act, w2)
+            errors.append(err)
+            w1 -= learning_rate * dw1
+            w2 -= learning_rate * dw2
+        return w1, w2, errors
+
+    assert failures("train", namespace(train=train)) == {}
+
+
+def test_clipped_sigmoid_is_told_not_to_clip():
+    """A sigmoid that clips x is correct near 0 and told not to clip far from it."""
+
+    def sigmoid(x):
+        return 1 / (1 + np.exp(-np.clip(x, -10, 10)))
+
+    msgs = failures("sigmoid", namespace(sigmoid=sigmoid))
+    assert set(msgs) == {"stays finite and correct for large |x|"}
+    assert "do not clip x" in msgs["stays finite and correct for large |x|"]
+
+
+def test_vectorised_math_exp_overflow_is_reported_with_a_hint():
+    """np.vectorize over math.exp works on arrays but overflows at x = −1000: use np.exp."""
+    import math
+
+    sigmoid = np.vectorize(lambda v: 1 / (1 + math.exp(-v)))
+    msgs = failures("sigmoid", namespace(sigmoid=sigmoid))
+    assert set(msgs) == {"stays finite and correct for large |x|"}
+    assert "OverflowError" in msgs["stays finite and correct for large |x|"]
+    assert "use np.exp" in msgs["stays finite and correct for large |x|"]
+
+
+def test_rounding_predict_passes():
+    """np.round of the output is accepted: the checks keep outputs inside (−0.5, 1.5)."""
+    ref = reference.load()
+
+    def predict(X, w1, w2):
+        return np.round(ref.forward_pass(X, w1, w2)[1])
+
+    assert failures("predict", namespace(predict=predict)) == {}
+
+
+def test_global_state_initialisation_scores_the_same_every_time():
+    """Weights drawn from np.random instead of rng get the same partial credit on every run."""
+
+    def initialize_weights(d, h, o, rng):
+        return np.random.uniform(size=(d, h)), np.random.uniform(size=(h, o))
+
+    ns = namespace(initialize_weights=initialize_weights)
+    runs = [run_checks("initialize_weights", ns) for _ in range(3)]
+    assert runs[0] == runs[1] == runs[2]
+    assert score(runs[0], points=3) == pytest.approx(2)

@@ -5,8 +5,20 @@ from functools import cache
 import numpy as np
 
 from autograder import reference
+from autograder.hints import call, check
 from autograder.numerics import FD_REL_TOL, SHAPES, case, numerical_gradient, relative_error
-from autograder.runner import check, expect
+from autograder.runner import expect
+
+# What to look at when a gradient is wrong by more than a constant factor.
+LAYER_HINTS = {
+    ("backward", "w1"): "check the factor of the hidden-layer derivative σ′ = a·(1 − a) "
+    "and the product with w2",
+    ("backward", "w2"): "check the output-layer gradient act_hiddenᵀ (y_hat − y) / N",
+    ("backward_loops", "w1"): "check that every sample k adds its term (+=), the indices "
+    "X[k, i], w2[j] and a[k, j], and the factor σ′ = a·(1 − a)",
+    ("backward_loops", "w2"): "check that every sample k adds residual[k]·a[k, j] / N to "
+    "dL_dw2[j] (+=)",
+}
 
 
 @cache
@@ -25,8 +37,14 @@ def _cases():
     return tuple(cases)
 
 
-def _triple(impl, function, args):
-    result = getattr(impl, function)(*args)
+def _triple(impl, function, args, n, d, h):
+    result = call(
+        impl,
+        function,
+        *args,
+        where=f"for N={n}, D={d}, H={h}",
+        hint="size every array and loop from the arguments X, act_hidden and w2",
+    )
     expect(
         isinstance(result, tuple | list) and len(result) == 3,
         f"{function} should return the triple (dL_dw1, dL_dw2, error)",
@@ -35,6 +53,7 @@ def _triple(impl, function, args):
 
 
 def _hint(got, numeric, n, layer_hint):
+    """Name a constant factor between ``got`` and ``numeric`` if there is one."""
     for factor, hint in [
         (-1.0, "the sign is flipped"),
         (float(n), "it is N times too large: divide by N"),
@@ -44,30 +63,26 @@ def _hint(got, numeric, n, layer_hint):
     ]:
         if np.allclose(got, factor * numeric, rtol=1e-5, atol=1e-12):
             return hint
+    # A fixed divisor k instead of N (k = 4, the XOR batch, say) scales by N / k.
+    scale = float(np.vdot(got, numeric) / max(np.vdot(numeric, numeric), 1e-300))
+    if scale > 0 and np.allclose(got, scale * numeric, rtol=1e-5, atol=1e-12):
+        k = n / scale
+        if abs(k - round(k)) < 1e-6 and round(k) != n:
+            return f"it is divided by {round(k)} instead of the batch size N = X.shape[0] = {n}"
     return layer_hint
 
 
 def _gradient_check(function, which):
-    index, name, shape_name, layer_hint = {
-        "w1": (
-            0,
-            "dL_dw1",
-            "(D, H)",
-            "check the factor of the hidden-layer derivative σ′ = a·(1 − a) "
-            "and the product with w2",
-        ),
-        "w2": (
-            1,
-            "dL_dw2",
-            "(H, O)",
-            "check the output-layer gradient act_hiddenᵀ (y_hat − y) / N",
-        ),
+    index, name, shape_name = {
+        "w1": (0, "dL_dw1", "(D, H)"),
+        "w2": (1, "dL_dw2", "(H, O)"),
     }[which]
+    layer_hint = LAYER_HINTS[function, which]
 
     def run(impl):
         for (n, d, h), args, num_w1, num_w2 in _cases():
             numeric = (num_w1, num_w2)[index]
-            got = np.asarray(_triple(impl, function, args)[index], dtype=float)
+            got = np.asarray(_triple(impl, function, args, n, d, h)[index], dtype=float)
             if got.shape == numeric.T.shape and got.shape != numeric.shape:
                 expect(
                     False,
@@ -101,12 +116,12 @@ def _error_check(function):
         for (n, d, h), args, _, _ in _cases():
             _, y, y_hat = args[:3]
             want = float(np.mean(0.5 * (y_hat - y) ** 2))
-            got = _triple(impl, function, args)[2]
+            got = _triple(impl, function, args, n, d, h)[2]
             expect(np.size(got) == 1, f"the error returned by {function} should be one number")
             expect(
                 np.isclose(float(np.squeeze(got)), want, rtol=1e-9),
-                f"for N={n}, D={d}, H={h} the error returned by {function} "
-                "is not the MSE of the batch",
+                f"for N={n}, D={d}, H={h} the error returned by {function} is not the MSE "
+                "of the batch: return mse(y_hat, y)'s error, the mean of ½·residual²",
             )
 
     return run

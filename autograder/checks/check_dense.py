@@ -1,14 +1,24 @@
 import numpy as np
 
+from autograder.hints import call, check
 from autograder.numerics import SHAPES, close
-from autograder.runner import check, expect
+from autograder.runner import expect
 
 
 def _check_shapes(impl, shapes, seed):
     rng = np.random.default_rng(seed)
     for n, d, h in shapes:
         inputs, weights = rng.normal(size=(n, d)), rng.normal(size=(d, h))
-        out = np.asarray(impl.dense(inputs, weights))
+        out = np.asarray(
+            call(
+                impl,
+                "dense",
+                inputs,
+                weights,
+                where=f"for ({n}, {d}) inputs and ({d}, {h}) weights",
+                hint="the product is inputs @ weights, sized by its arguments",
+            )
+        )
         expect(
             out.shape == (n, h),
             f"({n}, {d}) inputs times ({d}, {h}) weights should give shape ({n}, {h}), "

@@ -1,7 +1,8 @@
 import numpy as np
 
+from autograder.hints import call, check
 from autograder.numerics import SHAPES, case, close
-from autograder.runner import check, expect
+from autograder.runner import expect
 
 
 def _sigma(x):
@@ -10,7 +11,7 @@ def _sigma(x):
 
 def _outputs(impl, n, d, h, seed):
     X, _, w1, w2 = case(seed, n, d, h)
-    result = impl.forward_pass(X, w1, w2)
+    result = call(impl, "forward_pass", X, w1, w2, where=f"for N={n}, D={d}, H={h}")
     expect(
         isinstance(result, tuple | list) and len(result) == 2,
         "forward_pass should return the pair (act_hidden, y_hat)",

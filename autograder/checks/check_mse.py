@@ -1,6 +1,7 @@
 import numpy as np
 
-from autograder.runner import check, expect
+from autograder.hints import check
+from autograder.runner import expect
 
 
 def _cases():
@@ -15,6 +16,8 @@ def _result(impl, y_hat, y):
         isinstance(result, tuple | list) and len(result) == 2,
         "mse should return the pair (residual, error)",
     )
+    if np.ndim(result[0]) == 0 and np.shape(result[1]) == np.shape(y):
+        expect(False, "the pair is in the wrong order: return (residual, error)")
     return np.asarray(result[0]), result[1]
 
 

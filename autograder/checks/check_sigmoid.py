@@ -1,7 +1,14 @@
 import numpy as np
 
+from autograder.hints import call, check
 from autograder.numerics import close
-from autograder.runner import check, expect
+from autograder.runner import expect
+
+ARRAY_HINT = "sigmoid must work element-wise on NumPy arrays of any shape: use np.exp, not math.exp"
+LIMIT_HINT = (
+    "use np.exp: it works on arrays and, where it overflows to inf, 1 / (1 + inf) = 0 "
+    "is the right limit (math.exp raises instead)"
+)
 
 
 def _truth(x):
@@ -14,7 +21,9 @@ def test_values(impl):
     rng = np.random.default_rng(11)
     for shape in [(4, 3), (7,), (2, 3, 4), (16, 1)]:
         x = rng.normal(scale=4.0, size=shape)
-        out = np.asarray(impl.sigmoid(x))
+        out = np.asarray(
+            call(impl, "sigmoid", x, where=f"on an array of shape {shape}", hint=ARRAY_HINT)
+        )
         expect(
             out.shape == x.shape,
             f"for an input of shape {x.shape} sigmoid returned shape {out.shape}; "
@@ -34,24 +43,30 @@ def test_values(impl):
 @check("sigmoid", "works on a plain number", weight=1)
 def test_scalar(impl):
     for x in (0.0, -1.5, 3.0):
-        out = impl.sigmoid(x)
+        out = call(impl, "sigmoid", x, where=f"for the number {x}")
         expect(
             np.size(out) == 1, f"sigmoid({x}) should be a single number, got shape {np.shape(out)}"
         )
         expect(
             close(float(np.squeeze(out)), _truth(x)),
-            f"sigmoid({x}) should be {_truth(x):.6f}, got {float(np.squeeze(out)):.6f}",
+            f"sigmoid({x}) returned {float(np.squeeze(out)):.6g}, which is not 1 / (1 + e^(−x))",
         )
 
 
 @check("sigmoid", "stays finite and correct for large |x|", weight=1)
 def test_extremes(impl):
     x = np.array([-1000.0, -60.0, 0.0, 60.0, 1000.0])
-    out = np.asarray(impl.sigmoid(x), dtype=float)
+    out = call(impl, "sigmoid", x, where="for x = ±1000", hint=LIMIT_HINT)
+    out = np.asarray(out, dtype=float)
     expect(out.shape == x.shape, f"for shape {x.shape} sigmoid returned shape {out.shape}")
     bad = [f"{v:g}" for v, o in zip(x, out, strict=True) if not np.isfinite(o)]
     expect(not bad, f"sigmoid returned nan or inf for x = {', '.join(bad)}; the limits are 0 and 1")
+    off = [(v, o) for v, o, t in zip(x, out, _truth(x), strict=True) if abs(o - t) > 1e-12]
+    # Right side of 0.5 but not saturated: x was clipped (or σ approximated).
+    early = all((o < 0.5) == (v < 0) for v, o in off)
     expect(
-        bool(np.allclose(out, _truth(x), rtol=0, atol=1e-12)),
-        "for x = ±1000 and ±60 the values should be (almost exactly) 0 and 1",
+        not off,
+        "; ".join(f"sigmoid({v:g}) returned {o:.6g}" for v, o in off[:2])
+        + "; for large |x| it should be (almost exactly) 0 for x < 0 and 1 for x > 0"
+        + (": do not clip x" if early else ""),
     )

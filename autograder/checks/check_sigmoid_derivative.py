@@ -1,7 +1,8 @@
 import numpy as np
 
+from autograder.hints import check
 from autograder.numerics import close
-from autograder.runner import check, expect
+from autograder.runner import expect
 
 
 def _sigma(x):
@@ -37,5 +38,6 @@ def test_scalar(impl):
         expect(np.size(out) == 1, f"sigmoid_derivative({a}) should be one number")
         expect(
             close(float(np.squeeze(out)), a * (1 - a)),
-            f"sigmoid_derivative({a}) should be {a * (1 - a):g}, got {float(np.squeeze(out)):g}",
+            f"sigmoid_derivative({a}) returned {float(np.squeeze(out)):.6g}, "
+            "which is not a·(1 − a)",
         )

@@ -13,9 +13,9 @@ from autograder.nbgrader_run import NbgraderError
 from autograder.sandbox import bwrap_works
 
 
-def _progress(iterable, total):
+def _progress(total):
     # tqdm switches itself off when stderr is not a terminal (CI logs stay clean)
-    return tqdm(iterable, total=total, desc="grading", unit="notebook", disable=None)
+    return tqdm(total=total, desc="grading", unit="notebook", disable=None)
 
 
 @click.command("grade")

@@ -8,6 +8,7 @@ hostile submission can send the grader nothing but data.
 
 # Bound at import, before student code runs (see executor.py).
 import json
+import math
 import struct
 from builtins import (  # noqa: UP029  (deliberate: snapshot before student code can patch builtins)
     abs,
@@ -156,16 +157,28 @@ def _generator(node):
     return np.random.Generator(bits)
 
 
+_DTYPES = {}  # dtype string -> checked numpy dtype; decoding is on a hot path
+
+
+def _dtype(text):
+    dtype = _DTYPES.get(text)
+    if dtype is None:
+        dtype = np.dtype(text)
+        if dtype.kind not in NUMERIC_KINDS or dtype.hasobject:
+            raise ProtocolError(f"refused array dtype {dtype}")
+        if len(_DTYPES) < 64:
+            _DTYPES[text] = dtype
+    return dtype
+
+
 def _array(node, buffers):
     try:
-        dtype = np.dtype(str(node["dtype"]))
+        dtype = _dtype(str(node["dtype"]))
         shape = tuple(int(n) for n in node["shape"])
         data = buffers[int(node["__nd__"])]
     except (TypeError, ValueError, IndexError, KeyError) as exc:
         raise ProtocolError(f"bad array: {exc}") from exc
-    if dtype.kind not in NUMERIC_KINDS or dtype.hasobject or any(n < 0 for n in shape):
-        raise ProtocolError(f"refused array dtype {dtype}")
-    if len(data) != dtype.itemsize * int(np.prod(shape, dtype=np.int64)):
+    if any(n < 0 for n in shape) or len(data) != dtype.itemsize * math.prod(shape):
         raise ProtocolError("array size does not match its shape")
     return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
 
