@@ -4,4 +4,4 @@
 one line in ``VERBS``.
 """
 
-VERBS = ["build", "grade"]
+VERBS = ["build", "grade", "gradescope"]
