@@ -20,6 +20,7 @@ import argparse
 import importlib.metadata
 import json
 import os
+import re
 import sys
 import time
 import zipfile
@@ -74,6 +75,13 @@ exec "$PYTHON" -m autograder.gradescope --root "$ROOT" --visibility {visibility}
 """
 
 
+MISSING_CELL = (
+    "This test cell is missing from the notebook: 0 points. Cells are matched by their"
+    " nbgrader metadata, so work in the notebook you were given rather than copying"
+    " cells into a new one."
+)
+
+
 class Rejected(Exception):
     """The submission cannot be graded at all; the message tells the student why."""
 
@@ -96,12 +104,13 @@ class Test:
 
 def requirements() -> str:
     """The grading dependencies, with the version ranges the kit itself declares."""
-    wanted = []
-    for spec in importlib.metadata.requires("xor-mlp-kit") or []:
-        name = spec.split(";")[0].strip()
-        base = name.split("<")[0].split(">")[0].split("=")[0].split("~")[0].strip()
-        if base in GRADING_DEPENDENCIES and ";" not in spec:
-            wanted.append(name)
+    declared = importlib.metadata.requires("xor-mlp-kit") or []
+    wanted = [
+        spec
+        for spec in declared
+        if ";" not in spec  # no extras (dev tools)
+        and re.match(r"[A-Za-z0-9_.-]+", spec).group() in GRADING_DEPENDENCIES
+    ]
     return "\n".join([*wanted, *EXTRA_REQUIREMENTS]) + "\n"
 
 
@@ -111,7 +120,7 @@ def test_cells(source_notebook: Path) -> nbformat.NotebookNode:
     nb = nbformat.read(source_notebook, as_version=4)
     graded = [cell for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade")]
     written = [cell for cell in graded if cell.metadata.nbgrader.get("solution")]
-    nb.cells = [cell for cell in graded if cell.cell_type == "code" and cell not in written]
+    nb.cells = [cell for cell in graded if not cell.metadata.nbgrader.get("solution")]
     # the written answers are graded by a person; the students are told so
     nb.metadata["xorkit"] = {
         "written_answers": len(written),
@@ -290,7 +299,7 @@ def score_cells(
     for number, original in enumerate(tests.cells, start=1):
         cell = graded.get(original.metadata.nbgrader.grade_id)
         if cell is None:
-            score, output = 0.0, "This test cell is missing from the notebook: 0 points."
+            score, output = 0.0, MISSING_CELL
         elif cell.get("execution_count") is None:
             score, output = 0.0, "This cell did not run (the notebook stopped before it)."
         else:

@@ -117,6 +117,19 @@ def test_solution_handout_scores_full_marks(bundle, tmp_path):
     assert all(t["status"] == "passed" for t in results["tests"])
 
 
+@pytest.mark.slow
+def test_deleted_test_cell_scores_zero_for_that_function(bundle, tmp_path):
+    """A correct notebook whose predict test cell was deleted loses only predict's 2 points."""
+    nb = nbformat.read(REPO / "submitted" / "ada_correct" / "xor_mlp" / "xor_mlp.ipynb", 4)
+    nb.cells = [
+        c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "test_predict"
+    ]
+    results = run_autograder(bundle, tmp_path, {"xor_mlp.ipynb": nbformat.writes(nb).encode()})
+    assert results["score"] == sum(GRADED_CELLS.values()) - GRADED_CELLS["test_predict"]
+    predict = next(t for t in results["tests"] if t["name"].startswith("predict "))
+    assert "missing from the notebook" in predict["output"]
+
+
 def test_missing_submission_scores_zero_and_says_so(bundle, tmp_path):
     """An upload without a notebook gets a results.json with 0 points and what to upload."""
     results = run_autograder(bundle, tmp_path, {"answers.pdf": b"%PDF-1.4"})
