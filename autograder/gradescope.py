@@ -51,9 +51,11 @@ SETUP_SH = """\
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT="${XORKIT_GRADESCOPE_ROOT:-/autograder}"
-apt-get update
-DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \\
-    python3 python3-venv python3-pip
+if ! python3 -c "import ensurepip, venv" 2> /dev/null; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \\
+        python3 python3-venv python3-pip
+fi
 python3 -m venv "$ROOT/venv"
 "$ROOT/venv/bin/pip" install --upgrade pip
 "$ROOT/venv/bin/pip" install -r requirements.txt

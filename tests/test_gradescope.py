@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -25,9 +26,9 @@ def bundle(tmp_path_factory):
     return gradescope.bundle(REPO, tmp_path_factory.mktemp("bundle"))
 
 
-def run_autograder(bundle, tmp_path, files: dict[str, bytes]) -> dict:
-    """Lay out /autograder as Gradescope does (the zip in source/, run_autograder
-    beside it, the upload in submission/), run it, and read results.json."""
+def lay_out(bundle, tmp_path, files: dict[str, bytes]):
+    """/autograder as Gradescope lays it out: the zip in source/, run_autograder
+    beside it, the upload in submission/."""
     root = tmp_path / "autograder"
     with zipfile.ZipFile(bundle) as archive:
         archive.extractall(root / "source")
@@ -36,11 +37,29 @@ def run_autograder(bundle, tmp_path, files: dict[str, bytes]) -> dict:
     (root / "submission").mkdir()
     for name, data in files.items():
         (root / "submission" / name).write_bytes(data)
+    return root
+
+
+def gradescope_env(root, python: str | None) -> dict[str, str]:
     env = dict(os.environ)
     env[gradescope.ROOT_ENV] = str(root)
-    env["XORKIT_GRADESCOPE_PYTHON"] = sys.executable  # stands in for setup.sh's venv
+    if python:  # stands in for the venv setup.sh builds
+        env["XORKIT_GRADESCOPE_PYTHON"] = python
+    return env
+
+
+def run_autograder(bundle, tmp_path, files: dict[str, bytes]) -> dict:
+    """Run run_autograder in a fake /autograder tree and read its results.json."""
+    return run(lay_out(bundle, tmp_path, files), python=sys.executable)
+
+
+def run(root, python: str | None) -> dict:
     proc = subprocess.run(
-        [str(root / "run_autograder")], cwd=root, env=env, capture_output=True, text=True
+        [str(root / "run_autograder")],
+        cwd=root,
+        env=gradescope_env(root, python),
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert f"grading with the checks in {root / 'source' / 'autograder'}" in proc.stdout
@@ -128,6 +147,29 @@ def test_deleted_test_cell_scores_zero_for_that_function(bundle, tmp_path):
     assert results["score"] == sum(GRADED_CELLS.values()) - GRADED_CELLS["test_predict"]
     predict = next(t for t in results["tests"] if t["name"].startswith("predict "))
     assert "missing from the notebook" in predict["output"]
+
+
+@pytest.mark.slow
+def test_setup_sh_builds_a_venv_that_grades(bundle, tmp_path):
+    """setup.sh installs requirements.txt into a fresh venv (as on Gradescope's image
+    build), and run_autograder grades with that venv alone: the correct notebook gets 20."""
+    correct = submission(REPO / "submitted" / "ada_correct" / "xor_mlp" / "xor_mlp.ipynb")
+    root = lay_out(bundle, tmp_path, correct)
+    env = gradescope_env(root, python=None)
+    env.pop("VIRTUAL_ENV", None)
+    env["PATH"] = os.pathsep.join(
+        p for p in env["PATH"].split(os.pathsep) if Path(p) != Path(sys.executable).parent
+    )
+    setup = subprocess.run(
+        ["bash", str(root / "source" / "setup.sh")], env=env, capture_output=True, text=True
+    )
+    assert setup.returncode == 0, setup.stdout[-2000:] + setup.stderr[-2000:]
+    assert (root / "venv" / "bin" / "python").exists()
+    try:
+        results = run(root, python=None)
+    finally:
+        shutil.rmtree(root / "venv")  # half a gigabyte
+    assert results["score"] == sum(GRADED_CELLS.values())
 
 
 def test_missing_submission_scores_zero_and_says_so(bundle, tmp_path):
