@@ -60,3 +60,28 @@ def release_with(code: dict[str, str]) -> nbformat.NotebookNode:
         if cell.cell_type == "code" and grade_id in code:
             cell.source = code[grade_id]
     return nb
+
+
+def written_answers() -> dict[str, str]:
+    """The model answers of the written (markdown) questions, by grade_id."""
+    nb = nbformat.read(SOURCE_NB, as_version=4)
+    return {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in nb.cells
+        if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("solution")
+    }
+
+
+def finished_release(functions: list[str] | None = None) -> nbformat.NotebookNode:
+    """The release as a student hands it in: the given functions (default all)
+    written with the reference code and every written question answered."""
+    code = solved_sources()
+    if functions is not None:
+        code = {name: code[name] for name in functions}
+    nb = release_with(code)
+    answers = written_answers()
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.cell_type == "markdown" and grade_id in answers:
+            cell.source = answers[grade_id]
+    return nb

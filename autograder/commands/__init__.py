@@ -4,4 +4,4 @@
 one line in ``VERBS``.
 """
 
-VERBS = ["build", "collect", "grade", "feedback", "export", "report"]
+VERBS = ["build", "collect", "grade", "feedback", "export", "report", "gradescope"]

@@ -1,0 +1,49 @@
+"""``xorkit gradescope``: export the assignment as a Gradescope autograder zip."""
+
+from pathlib import Path
+
+import click
+
+from autograder import gradescope
+from autograder.commands.options import course_option
+
+
+@click.command("gradescope")
+@course_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("gradescope"),
+    show_default=True,
+    help="Folder to write the zip into.",
+)
+@click.option(
+    "--visibility",
+    type=click.Choice(gradescope.VISIBILITIES),
+    default="visible",
+    show_default=True,
+    help="When students see their per-function results on Gradescope.",
+)
+def command(course: Path, out: Path, visibility: str):
+    """Export the assignment as a Gradescope autograder bundle (a zip).
+
+    The zip holds setup.sh, run_autograder, the hidden checks, the reference
+    solution, the source notebook's test cells and requirements.txt. Each
+    submission is graded exactly as `xorkit grade` grades it.
+
+    \b
+    Examples:
+      xorkit gradescope                       # writes gradescope/xor_mlp-gradescope.zip
+      xorkit gradescope --out dist --visibility after_published
+    """
+    try:
+        path = gradescope.bundle(course.resolve(), out, visibility)
+    except (FileNotFoundError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote {path}")
+    click.echo(
+        "Upload it on Gradescope: your programming assignment → Configure Autograder →\n"
+        "Zip file upload → base image Ubuntu (22.04 or later) → Update Autograder;\n"
+        'then "Test Autograder" with release/xor_mlp/xor_mlp.ipynb (scores 0) and\n'
+        "the solved notebook (scores full marks)."
+    )

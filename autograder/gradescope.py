@@ -1,0 +1,384 @@
+"""Gradescope: export the assignment as an autograder bundle, and grade inside it.
+
+Gradescope builds an image from a zip holding ``setup.sh`` and ``run_autograder``,
+unpacked to ``/autograder/source``; for each submission it puts the student's
+files in ``/autograder/submission`` and runs ``run_autograder``, which writes
+``/autograder/results/results.json``.
+
+``bundle`` writes that zip: the ``autograder`` package (the hidden checks), the
+reference solution, the source notebook's test cells, the course's nbgrader
+settings and the requirements. ``grade`` is what ``run_autograder`` runs: the
+steps of ``nbgrader autograde`` on one notebook — clear outputs, restore the
+test cells by grade_id (like nbgrader's OverwriteCells), execute with nbgrader's
+``Execute``, drop warnings from stderr (``IgnorePattern``), score each test cell
+with nbgrader's ``determine_grade`` — written in Gradescope's schema.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import json
+import os
+import re
+import sys
+import time
+import zipfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import nbformat
+from nbgrader.preprocessors import ClearOutput, Execute, IgnorePattern
+from nbgrader.utils import determine_grade
+from traitlets.config.loader import PyFileConfigLoader
+
+from autograder import contract
+
+ROOT_ENV = "XORKIT_GRADESCOPE_ROOT"  # a fake /autograder tree, for tests
+BUNDLE_NAME = f"{contract.ASSIGNMENT}-gradescope.zip"
+TEST_CELLS = f"test_cells/{contract.ASSIGNMENT}.ipynb"
+REFERENCE = f"solutions/{contract.ASSIGNMENT}/reference.py"
+VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
+# What grading needs from the kit's dependencies, at the versions pyproject.toml
+# allows; ipykernel runs the notebook (the kit gets it through jupyter).
+GRADING_DEPENDENCIES = ("numpy", "matplotlib", "nbformat", "nbgrader")
+EXTRA_REQUIREMENTS = ("ipykernel>=6.5",)
+ZIP_DATE = (2020, 1, 1, 0, 0, 0)  # a fixed date makes the bundle reproducible
+
+SETUP_SH = """\
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder image.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT="${XORKIT_GRADESCOPE_ROOT:-/autograder}"
+if ! python3 -c "import ensurepip, venv" 2> /dev/null; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \\
+        python3 python3-venv python3-pip
+fi
+python3 -m venv "$ROOT/venv"
+"$ROOT/venv/bin/pip" install --upgrade pip
+"$ROOT/venv/bin/pip" install -r requirements.txt
+"""
+
+RUN_AUTOGRADER = """\
+#!/usr/bin/env bash
+# Gradescope runs this for every submission: it grades
+# /autograder/submission/*.ipynb and writes /autograder/results/results.json.
+set -euo pipefail
+ROOT="${{XORKIT_GRADESCOPE_ROOT:-/autograder}}"
+PYTHON="${{XORKIT_GRADESCOPE_PYTHON:-$ROOT/venv/bin/python}}"
+# The bundled checks, not any other copy of the kit, grade the notebook (and its kernel).
+export PYTHONPATH="$ROOT/source${{PYTHONPATH:+:$PYTHONPATH}}"
+export XORKIT_REFERENCE="$ROOT/source/{reference}"
+export MPLBACKEND=Agg
+cd "$ROOT/source"
+exec "$PYTHON" -m autograder.gradescope --root "$ROOT" --visibility {visibility}
+"""
+
+
+MISSING_CELL = (
+    "This test cell is missing from the notebook: 0 points. Cells are matched by their"
+    " nbgrader metadata, so work in the notebook you were given rather than copying"
+    " cells into a new one."
+)
+
+
+class Rejected(Exception):
+    """The submission cannot be graded at all; the message tells the student why."""
+
+
+@dataclass
+class Test:
+    """One Gradescope test: one autograded test cell of the notebook."""
+
+    name: str
+    number: int
+    score: float
+    max_score: float
+    output: str
+    visibility: str
+    status: str = "failed"
+
+
+# -- the bundle ----------------------------------------------------------------
+
+
+def requirements() -> str:
+    """The grading dependencies, with the version ranges the kit itself declares."""
+    declared = importlib.metadata.requires("xor-mlp-kit") or []
+    wanted = [
+        spec
+        for spec in declared
+        if ";" not in spec  # no extras (dev tools)
+        and re.match(r"[A-Za-z0-9_.-]+", spec).group() in GRADING_DEPENDENCIES
+    ]
+    return "\n".join([*wanted, *EXTRA_REQUIREMENTS]) + "\n"
+
+
+def test_cells(source_notebook: Path) -> nbformat.NotebookNode:
+    """The source notebook's autograded test cells (hidden tests included), and
+    nothing else: no prose, no solution code."""
+    nb = nbformat.read(source_notebook, as_version=4)
+    graded = [cell for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade")]
+    written = [cell for cell in graded if cell.metadata.nbgrader.get("solution")]
+    nb.cells = [cell for cell in graded if not cell.metadata.nbgrader.get("solution")]
+    # the written answers are graded by a person; the students are told so
+    nb.metadata["xorkit"] = {
+        "written_answers": len(written),
+        "written_points": sum(map(points, written)),
+    }
+    nb, _ = ClearOutput().preprocess(nb, {})
+    return nb
+
+
+def bundle_files(course: Path, visibility: str = "visible") -> dict[str, bytes]:
+    """Every file of the bundle, by its path inside the zip."""
+    if visibility not in VISIBILITIES:
+        raise ValueError(f"visibility must be one of {', '.join(VISIBILITIES)}")
+    source = course / "source" / contract.ASSIGNMENT / f"{contract.ASSIGNMENT}.ipynb"
+    for path in (source, course / REFERENCE, course / "nbgrader_config.py"):
+        if not path.exists():
+            raise FileNotFoundError(
+                f"{path} is missing: run `xorkit build` in the course directory"
+            )
+    package = Path(__file__).resolve().parent
+    files = {
+        "setup.sh": SETUP_SH.encode(),
+        "run_autograder": RUN_AUTOGRADER.format(
+            reference=REFERENCE, visibility=visibility
+        ).encode(),
+        "requirements.txt": requirements().encode(),
+        "nbgrader_config.py": (course / "nbgrader_config.py").read_bytes(),
+        REFERENCE: (course / REFERENCE).read_bytes(),
+        TEST_CELLS: nbformat.writes(test_cells(source)).encode(),
+    }
+    for path in sorted(package.rglob("*.py")):
+        files[f"autograder/{path.relative_to(package).as_posix()}"] = path.read_bytes()
+    return files
+
+
+def bundle(course: Path, out: Path, visibility: str = "visible") -> Path:
+    """Write the Gradescope autograder zip for ``course`` into folder ``out``."""
+    files = bundle_files(course, visibility)
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / BUNDLE_NAME
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            executable = name in ("setup.sh", "run_autograder")
+            info.external_attr = (0o755 if executable else 0o644) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return target
+
+
+# -- grading one submission (run_autograder) ------------------------------------
+
+
+def find_submission(folder: Path) -> Path:
+    notebooks = sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
+    if not notebooks:
+        raise Rejected(
+            f"No notebook was submitted: upload {contract.ASSIGNMENT}.ipynb "
+            "(in Jupyter, File → Download)."
+        )
+    if len(notebooks) == 1:
+        return notebooks[0]
+    named = folder / f"{contract.ASSIGNMENT}.ipynb"
+    if named in notebooks:
+        return named
+    names = ", ".join(p.name for p in notebooks)
+    raise Rejected(
+        f"Several notebooks were submitted ({names}): upload only {contract.ASSIGNMENT}.ipynb."
+    )
+
+
+def read_submission(path: Path) -> nbformat.NotebookNode:
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception as exc:  # NotJSONError, a JSON file that is no notebook, bad bytes
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise Rejected(
+            f"{path.name} could not be read as a Jupyter notebook ({reason}). Upload the "
+            ".ipynb file Jupyter saves (File → Download), not a copy pasted into an editor."
+        ) from exc
+
+
+def restore_test_cells(
+    nb: nbformat.NotebookNode, tests: nbformat.NotebookNode
+) -> nbformat.NotebookNode:
+    """Put back every test cell as the instructor wrote it (hidden tests
+    included), matched by grade_id; a repeated grade_id counts once."""
+    by_id = {cell.metadata.nbgrader.grade_id: cell for cell in tests.cells}
+    seen = set()
+    for cell in nb.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id in seen:
+            del cell.metadata["nbgrader"]
+        elif grade_id in by_id:
+            seen.add(grade_id)
+            original = by_id[grade_id]
+            cell.cell_type = "code"
+            cell.pop("attachments", None)
+            cell.source = original.source
+            cell.metadata["nbgrader"] = original.metadata.nbgrader
+            cell.setdefault("outputs", [])
+            cell.setdefault("execution_count", None)
+    nb.metadata["kernelspec"] = tests.metadata.get("kernelspec", {"name": "python3"})
+    return nb
+
+
+def execute(nb: nbformat.NotebookNode, folder: Path, config) -> str:
+    """Run the notebook as nbgrader does; return why it stopped early, if it did."""
+    resources = {"metadata": {"path": str(folder)}}
+    try:
+        Execute(config=config).preprocess(nb, resources)
+    except Exception as exc:  # a dead kernel, a kernel that never started
+        return f"The notebook stopped running: {type(exc).__name__}: {str(exc)[:300]}"
+    finally:
+        IgnorePattern(config=config).preprocess(nb, resources)
+    return ""
+
+
+def _error_summary(output) -> str:
+    if output.ename == "NotImplementedError":
+        return "Not attempted yet: a function this cell calls still raises NotImplementedError."
+    if output.ename == "AssertionError":
+        return f"A visible test failed: {output.evalue or 'assertion failed'}"
+    return f"The cell raised {output.ename}: {output.evalue}"[:400]
+
+
+def _checks(summary: str, results: list[dict]) -> str:
+    """The report's first line, then every property the checks looked at."""
+    marks = {"passed": "✓", "failed": "✗", "not attempted": "·"}
+    lines = [summary]
+    for r in results:
+        line = f"  {marks.get(r['status'], '?')} {r['name']}"
+        if r["status"] != "passed" and r.get("message"):
+            line += f": {r['message']}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def cell_output(cell) -> str:
+    """What the student sees of a graded cell: printed text, the checks' report
+    with a line per property, and for an error only its name and message (a
+    traceback could show the checks' code)."""
+    parts = []
+    for output in cell.outputs:
+        if output.output_type == "stream":
+            parts.append(output.text.rstrip())
+        elif output.output_type == "display_data":
+            text = str(output.get("data", {}).get("text/plain", "")).rstrip()
+            results = output.get("metadata", {}).get("xorkit", {}).get("results")
+            parts.append(_checks(text.splitlines()[0], results) if results and text else text)
+        elif output.output_type == "error":
+            parts.append(_error_summary(output))
+    return "\n".join(p for p in parts if p)
+
+
+def test_name(cell) -> str:
+    """``backward (test_backward)``: the function, then the cell's grade_id."""
+    grade_id = cell.metadata.nbgrader.grade_id
+    return f"{grade_id.removeprefix('test_')} ({grade_id})"
+
+
+def points(cell) -> float:
+    return float(cell.metadata.nbgrader.points)
+
+
+def score_cells(
+    nb: nbformat.NotebookNode, tests: nbformat.NotebookNode, visibility: str
+) -> list[Test]:
+    """One test per autograded cell of the instructor's notebook, in notebook order."""
+    graded = {
+        cell.metadata["nbgrader"]["grade_id"]: cell
+        for cell in nb.cells
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade")
+    }
+    found = []
+    for number, original in enumerate(tests.cells, start=1):
+        cell = graded.get(original.metadata.nbgrader.grade_id)
+        if cell is None:
+            score, output = 0.0, MISSING_CELL
+        elif cell.get("execution_count") is None:
+            score, output = 0.0, "This cell did not run (the notebook stopped before it)."
+        else:
+            score = float(determine_grade(cell)[0] or 0.0)
+            output = cell_output(cell)
+        score, max_score = round(score, 4), points(original)
+        status = "passed" if score >= max_score else "failed"
+        found.append(
+            Test(test_name(original), number, score, max_score, output, visibility, status)
+        )
+    return found
+
+
+def results_json(
+    tests: list[Test], note: str, visibility: str, seconds: float, written: dict
+) -> dict:
+    score = round(sum(t.score for t in tests), 4)
+    total = sum(t.max_score for t in tests)
+    summary = f"Autograded score: {score:g} / {total:g}."
+    if written.get("written_answers"):
+        summary += (
+            f" The {written['written_answers']} written answers"
+            f" ({written['written_points']:g} points) are graded by hand."
+        )
+    return {
+        "score": score,
+        "execution_time": round(seconds),
+        "output": "\n\n".join(p for p in (summary, note) if p),
+        "output_format": "text",
+        "test_output_format": "text",
+        "visibility": visibility,
+        "stdout_visibility": "hidden",
+        "tests": [asdict(t) for t in tests],
+    }
+
+
+def grade(root: Path, visibility: str = "visible") -> dict:
+    """Grade ``root/submission/*.ipynb``; write and return ``root/results/results.json``."""
+    start = time.monotonic()
+    source = root / "source"
+    tests = nbformat.read(source / TEST_CELLS, as_version=4)
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(source)).load_config()
+    try:
+        path = find_submission(root / "submission")
+        nb = read_submission(path)
+    except Rejected as exc:
+        note = str(exc)
+        scored = [
+            Test(test_name(cell), number, 0.0, points(cell), "Not graded: see above.", visibility)
+            for number, cell in enumerate(tests.cells, start=1)
+        ]
+    else:
+        nb, _ = ClearOutput().preprocess(nb, {})
+        nb = restore_test_cells(nb, tests)
+        note = execute(nb, path.parent, config)
+        scored = score_cells(nb, tests, visibility)
+    seconds = time.monotonic() - start
+    results = results_json(scored, note, visibility, seconds, tests.metadata.get("xorkit", {}))
+    out = root / "results" / "results.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m autograder.gradescope``: the body of ``run_autograder``."""
+    parser = argparse.ArgumentParser(description=grade.__doc__)
+    parser.add_argument("--root", type=Path, default=Path(os.environ.get(ROOT_ENV, "/autograder")))
+    parser.add_argument("--visibility", choices=VISIBILITIES, default="visible")
+    args = parser.parse_args(argv)
+    print(f"grading with the checks in {Path(__file__).resolve().parent}")
+    results = grade(args.root, args.visibility)
+    for test in results["tests"]:
+        print(f"{test['name']:46s} {test['score']:g}/{test['max_score']:g}")
+    print(f"total {results['score']:g}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

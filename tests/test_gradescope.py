@@ -1,0 +1,202 @@
+"""The Gradescope bundle, run locally against a fake /autograder tree."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+
+from autograder import contract, gradescope
+from autograder.cli import main
+from tests.helpers import GRADED_CELLS, REPO
+from tests.test_example_class import EXPECTED  # the nbgrader grades of the example class
+
+SOLUTION_NB = REPO / "solutions" / contract.ASSIGNMENT / f"{contract.ASSIGNMENT}.ipynb"
+STUDENTS = sorted(p.name for p in (REPO / "submitted").iterdir())
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    return gradescope.bundle(REPO, tmp_path_factory.mktemp("bundle"))
+
+
+def lay_out(bundle, tmp_path, files: dict[str, bytes]):
+    """/autograder as Gradescope lays it out: the zip in source/, run_autograder
+    beside it, the upload in submission/."""
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(root / "source")
+    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
+    (root / "run_autograder").chmod(0o755)  # zipfile drops the mode; Gradescope keeps it
+    (root / "submission").mkdir()
+    for name, data in files.items():
+        (root / "submission" / name).write_bytes(data)
+    return root
+
+
+def gradescope_env(root, python: str | None) -> dict[str, str]:
+    env = dict(os.environ)
+    env[gradescope.ROOT_ENV] = str(root)
+    if python:  # stands in for the venv setup.sh builds
+        env["XORKIT_GRADESCOPE_PYTHON"] = python
+    return env
+
+
+def run_autograder(bundle, tmp_path, files: dict[str, bytes]) -> dict:
+    """Run run_autograder in a fake /autograder tree and read its results.json."""
+    return run(lay_out(bundle, tmp_path, files), python=sys.executable)
+
+
+def run(root, python: str | None) -> dict:
+    proc = subprocess.run(
+        [str(root / "run_autograder")],
+        cwd=root,
+        env=gradescope_env(root, python),
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f"grading with the checks in {root / 'source' / 'autograder'}" in proc.stdout
+    return json.loads((root / "results" / "results.json").read_text())
+
+
+def submission(path) -> dict[str, bytes]:
+    return {f"{contract.ASSIGNMENT}.ipynb": path.read_bytes()}
+
+
+def test_bundle_holds_what_gradescope_needs(bundle):
+    """The zip has setup.sh and an executable run_autograder at its root, the checks,
+    the reference and the requirements, and its test cells hide no solution code."""
+    with zipfile.ZipFile(bundle) as archive:
+        names = set(archive.namelist())
+        modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
+        tests = nbformat.reads(archive.read(gradescope.TEST_CELLS).decode(), as_version=4)
+        requirements = archive.read("requirements.txt").decode()
+    assert {"setup.sh", "run_autograder", "requirements.txt", gradescope.REFERENCE} <= names
+    assert {"autograder/runner.py", "autograder/checks/check_backward.py"} <= names
+    assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
+    assert [c.metadata.nbgrader.grade_id for c in tests.cells] == list(GRADED_CELLS)
+    text = "\n".join(c.source for c in tests.cells)
+    assert "BEGIN HIDDEN TESTS" in text and "BEGIN SOLUTION" not in text
+    assert "def backward" not in text
+    for package in ("nbgrader", "numpy", "ipykernel"):
+        assert package in requirements
+
+
+def test_bundle_is_reproducible(bundle, tmp_path):
+    """Exporting twice gives byte-identical zips, so re-uploading is only needed on change."""
+    again = gradescope.bundle(REPO, tmp_path)
+    assert again.read_bytes() == bundle.read_bytes()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", STUDENTS)
+def test_scores_equal_nbgrader_grades(bundle, tmp_path, student):
+    """Each example submission scores on Gradescope exactly what nbgrader gives it, cell by cell."""
+    results = run_autograder(
+        bundle, tmp_path, submission(REPO / "submitted" / student / "xor_mlp" / "xor_mlp.ipynb")
+    )
+    scores = {t["name"].split("(")[1].rstrip(")"): t["score"] for t in results["tests"]}
+    want = {cell: EXPECTED[student].get(cell, points) for cell, points in GRADED_CELLS.items()}
+    assert scores == pytest.approx(want, abs=1e-3)
+    assert results["score"] == pytest.approx(sum(want.values()), abs=1e-3)
+
+
+@pytest.mark.slow
+def test_results_follow_gradescope_schema(bundle, tmp_path):
+    """results.json has a score and one test per function with name, score, max_score,
+    output and visibility; the output lists every property without showing check code."""
+    path = REPO / "submitted" / "cy_sigma_not_derivative" / "xor_mlp" / "xor_mlp.ipynb"
+    results = run_autograder(bundle, tmp_path, submission(path))
+    assert results["score"] == 17
+    assert "3 written answers (6 points) are graded by hand" in results["output"]
+    assert sum(t["max_score"] for t in results["tests"]) == sum(GRADED_CELLS.values())
+    for test in results["tests"]:
+        assert {"name", "score", "max_score", "output", "visibility"} <= set(test)
+        assert test["visibility"] == "visible"
+    backward = next(t for t in results["tests"] if t["name"].startswith("backward "))
+    assert (backward["score"], backward["status"]) == (2, "failed")
+    assert "✓ dL_dw2 matches finite differences" in backward["output"]
+    assert "✗ dL_dw1 matches finite differences: " in backward["output"]
+    assert "hidden-layer derivative" in backward["output"]
+    assert "def " not in backward["output"] and "numerical_gradient" not in backward["output"]
+
+
+@pytest.mark.slow
+def test_solution_handout_scores_full_marks(bundle, tmp_path):
+    """The solved handout, uploaded under another name, scores all 20 points."""
+    results = run_autograder(bundle, tmp_path, {"my notebook.ipynb": SOLUTION_NB.read_bytes()})
+    assert results["score"] == sum(GRADED_CELLS.values())
+    assert all(t["status"] == "passed" for t in results["tests"])
+
+
+@pytest.mark.slow
+def test_deleted_test_cell_scores_zero_for_that_function(bundle, tmp_path):
+    """A correct notebook whose predict test cell was deleted loses only predict's 2 points."""
+    nb = nbformat.read(REPO / "submitted" / "ada_correct" / "xor_mlp" / "xor_mlp.ipynb", 4)
+    nb.cells = [
+        c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "test_predict"
+    ]
+    results = run_autograder(bundle, tmp_path, {"xor_mlp.ipynb": nbformat.writes(nb).encode()})
+    assert results["score"] == sum(GRADED_CELLS.values()) - GRADED_CELLS["test_predict"]
+    predict = next(t for t in results["tests"] if t["name"].startswith("predict "))
+    assert "missing from the notebook" in predict["output"]
+
+
+@pytest.mark.slow
+def test_setup_sh_builds_a_venv_that_grades(bundle, tmp_path):
+    """setup.sh installs requirements.txt into a fresh venv (as on Gradescope's image
+    build), and run_autograder grades with that venv alone: the correct notebook gets 20."""
+    correct = submission(REPO / "submitted" / "ada_correct" / "xor_mlp" / "xor_mlp.ipynb")
+    root = lay_out(bundle, tmp_path, correct)
+    env = gradescope_env(root, python=None)
+    env.pop("VIRTUAL_ENV", None)
+    env["PATH"] = os.pathsep.join(
+        p for p in env["PATH"].split(os.pathsep) if Path(p) != Path(sys.executable).parent
+    )
+    setup = subprocess.run(
+        ["bash", str(root / "source" / "setup.sh")], env=env, capture_output=True, text=True
+    )
+    assert setup.returncode == 0, setup.stdout[-2000:] + setup.stderr[-2000:]
+    assert (root / "venv" / "bin" / "python").exists()
+    try:
+        results = run(root, python=None)
+    finally:
+        shutil.rmtree(root / "venv")  # half a gigabyte
+    assert results["score"] == sum(GRADED_CELLS.values())
+
+
+def test_missing_submission_scores_zero_and_says_so(bundle, tmp_path):
+    """An upload without a notebook gets a results.json with 0 points and what to upload."""
+    results = run_autograder(bundle, tmp_path, {"answers.pdf": b"%PDF-1.4"})
+    assert results["score"] == 0
+    assert "No notebook was submitted: upload xor_mlp.ipynb" in results["output"]
+    assert len(results["tests"]) == len(GRADED_CELLS)
+
+
+def test_invalid_notebook_scores_zero_and_says_so(bundle, tmp_path):
+    """A notebook file that is not valid JSON gets 0 points and an explanation, not a crash."""
+    results = run_autograder(bundle, tmp_path, {"xor_mlp.ipynb": b'{"cells": [ oops'})
+    assert results["score"] == 0
+    assert "xor_mlp.ipynb could not be read as a Jupyter notebook" in results["output"]
+
+
+def test_cli_writes_the_bundle(tmp_path):
+    """`xorkit gradescope --out DIR` writes the zip, exits 0 and says how to upload it."""
+    result = CliRunner().invoke(main, ["gradescope", "--course", str(REPO), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / gradescope.BUNDLE_NAME).exists()
+    assert "Configure Autograder" in result.output
+
+
+def test_cli_without_a_build_says_what_to_do(tmp_path):
+    """Exporting from a folder without source/ and solutions/ exits 1 and names the fix."""
+    result = CliRunner().invoke(main, ["gradescope", "--course", str(tmp_path), "--out", "x"])
+    assert result.exit_code == 1
+    assert "run `xorkit build`" in result.output
