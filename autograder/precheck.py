@@ -47,8 +47,8 @@ def _reference_module(path: Path) -> Iterator[None]:
         reference.load.cache_clear()
 
 
-def _progress(iterable, total):
-    return progress(iterable, desc="precheck", total=total)
+def _progress(total):
+    return progress(desc="precheck", total=total)
 
 
 def _copy_course(root: Path, into: Path) -> Path:

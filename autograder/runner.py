@@ -133,7 +133,7 @@ class Submission:
 
         def call(*args, **kwargs):
             args, kwargs = _copy(args), {k: _copy(v) for k, v in kwargs.items()}
-            with _quiet():
+            with quiet():
                 try:
                     return fn(*args, **kwargs)
                 except NotImplementedError as exc:
@@ -147,7 +147,8 @@ class Submission:
 
 
 @contextlib.contextmanager
-def _quiet() -> Iterator[None]:
+def quiet() -> Iterator[None]:
+    """Swallow output, warnings and floating-point warnings of student code."""
     sink = io.StringIO()
     with (
         warnings.catch_warnings(),

@@ -5,17 +5,16 @@ import time
 from pathlib import Path
 
 import click
-from tqdm import tqdm
 
 from autograder import contract, grading, results
 from autograder.commands.options import course_option
 from autograder.nbgrader_run import NbgraderError
+from autograder.progress import progress
 from autograder.sandbox import bwrap_works
 
 
 def _progress(total):
-    # tqdm switches itself off when stderr is not a terminal (CI logs stay clean)
-    return tqdm(total=total, desc="grading", unit="notebook", disable=None)
+    return progress(desc="grading", total=total)
 
 
 @click.command("grade")
