@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
 import nbformat
 
+from autograder.build import SOLUTION_MARKER
+
 REPO = Path(__file__).resolve().parent.parent
 SOURCE_NB = REPO / "source" / "xor_mlp" / "xor_mlp.ipynb"
 RELEASE_NB = REPO / "release" / "xor_mlp" / "xor_mlp.ipynb"
-MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 
 GRADED_CELLS = {
     "test_sigmoid": 2,
@@ -46,7 +46,7 @@ def solved_sources() -> dict[str, str]:
     """The reference code of each solution cell, markers removed."""
     nb = nbformat.read(SOURCE_NB, as_version=4)
     return {
-        c.metadata["nbgrader"]["grade_id"]: MARKER.sub("", c.source)
+        c.metadata["nbgrader"]["grade_id"]: SOLUTION_MARKER.sub("", c.source)
         for c in nb.cells
         if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
     }
