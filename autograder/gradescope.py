@@ -9,30 +9,37 @@ files in ``/autograder/submission`` and runs ``run_autograder``, which writes
 reference solution, the source notebook's test cells, the course's nbgrader
 settings and the requirements. ``grade`` is what ``run_autograder`` runs: the
 steps of ``nbgrader autograde`` on one notebook — clear outputs, restore the
-test cells by grade_id (like nbgrader's OverwriteCells), execute with nbgrader's
-``Execute``, drop warnings from stderr (``IgnorePattern``), score each test cell
-with nbgrader's ``determine_grade`` — written in Gradescope's schema.
+test cells by grade_id (like nbgrader's OverwriteCells), execute, drop warnings
+from stderr (``IgnorePattern``), score each test cell — written in Gradescope's
+schema. Execution is ``xorkit grade``'s (``autograder.remote``): the student's
+code runs in a separate, unprivileged executor process (bubblewrap, or uid
+``nobody`` when Gradescope runs us as root without it) and the hidden checks
+run here, calling the student's functions over a socket.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.metadata
 import json
 import os
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import nbformat
-from nbgrader.preprocessors import ClearOutput, Execute, IgnorePattern
+from nbgrader.preprocessors import ClearOutput, IgnorePattern
 from nbgrader.utils import determine_grade
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder import contract
+from autograder import contract, remote, sandbox
 
 ROOT_ENV = "XORKIT_GRADESCOPE_ROOT"  # a fake /autograder tree, for tests
 BUNDLE_NAME = f"{contract.ASSIGNMENT}-gradescope.zip"
@@ -40,10 +47,12 @@ TEST_CELLS = f"test_cells/{contract.ASSIGNMENT}.ipynb"
 REFERENCE = f"solutions/{contract.ASSIGNMENT}/reference.py"
 VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
 # What grading needs from the kit's dependencies, at the versions pyproject.toml
-# allows; ipykernel runs the notebook (the kit gets it through jupyter).
+# allows; ipykernel brings IPython and matplotlib-inline, which the executor
+# running the notebook uses (the kit gets them through jupyter).
 GRADING_DEPENDENCIES = ("numpy", "matplotlib", "nbformat", "nbgrader")
 EXTRA_REQUIREMENTS = ("ipykernel>=6.5",)
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)  # a fixed date makes the bundle reproducible
+NOBODY = 65534  # uid and gid of student code when there is no bubblewrap
 
 SETUP_SH = """\
 #!/usr/bin/env bash
@@ -84,8 +93,19 @@ MISSING_CELL = (
 )
 
 
+NO_SANDBOX = (
+    "The autograder could not start a sandbox for your code ({why}), so your notebook"
+    " was not run: this is a fault of the autograder, not your grade. Please tell your"
+    " instructor."
+)
+
+
 class Rejected(Exception):
     """The submission cannot be graded at all; the message tells the student why."""
+
+
+class GraderFault(Exception):
+    """The autograder cannot grade safely here; the student is not to blame."""
 
 
 @dataclass
@@ -229,16 +249,60 @@ def restore_test_cells(
     return nb
 
 
-def execute(nb: nbformat.NotebookNode, folder: Path, config) -> str:
-    """Run the notebook as nbgrader does; return why it stopped early, if it did."""
-    resources = {"metadata": {"path": str(folder)}}
+def isolation() -> int | None:
+    """How student code will be kept apart: ``None`` for bubblewrap, else the
+    uid to drop to (when running as root without it)."""
+    if sandbox.bwrap_works():
+        return None
+    if os.geteuid() != 0:
+        raise GraderFault(NO_SANDBOX.format(why="no bubblewrap, and not running as root"))
+    probe = subprocess.run(
+        [sys.executable, "-I", "-c", "import numpy, IPython, matplotlib_inline"],
+        user=NOBODY,
+        group=NOBODY,
+        extra_groups=[],
+        cwd="/",
+        capture_output=True,
+    )
+    if probe.returncode != 0:
+        why = f"uid {NOBODY} cannot run {sys.executable} with NumPy and IPython"
+        raise GraderFault(NO_SANDBOX.format(why=why))
+    return NOBODY
+
+
+def lock_down(root: Path) -> None:
+    """Before student code runs: the checks, the reference and the results
+    become readable and writable by their owner (root) alone."""
+    for folder in (root / "source", root / "results"):
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)
+
+
+@contextlib.contextmanager
+def scratch_copy(submission: Path):
+    """A temporary copy of the submission folder, links kept as links: the only
+    place student code may write."""
+    work = Path(tempfile.mkdtemp(prefix="xorkit-gradescope-"))
+    work.chmod(0o711)  # a dropped uid reaches its scratch folder, not the executor's log
+    scratch = work / "submission"
+    shutil.copytree(submission, scratch, symlinks=True)
     try:
-        Execute(config=config).preprocess(nb, resources)
-    except Exception as exc:  # a dead kernel, a kernel that never started
-        return f"The notebook stopped running: {type(exc).__name__}: {str(exc)[:300]}"
+        yield scratch
     finally:
-        IgnorePattern(config=config).preprocess(nb, resources)
-    return ""
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def execute(nb: nbformat.NotebookNode, root: Path, folder: Path, config) -> str:
+    """Run the notebook in the sandbox as ``xorkit grade`` does; return why it
+    stopped early, if it did."""
+    uid = isolation()
+    print("student code runs", "in bubblewrap" if uid is None else f"as uid {uid}")
+    lock_down(root)
+    limits = sandbox.Limits.from_course(root / "source")
+    with scratch_copy(folder) as scratch:
+        run = remote.execute(nb, scratch, limits, use_bwrap=uid is None, drop_uid=uid)
+    IgnorePattern(config=config).preprocess(nb, {"metadata": {}})
+    return f"The notebook stopped running: {'; '.join(run.notes)}" if run.notes else ""
 
 
 def _error_summary(output) -> str:
@@ -339,30 +403,34 @@ def results_json(
 
 
 def grade(root: Path, visibility: str = "visible") -> dict:
-    """Grade ``root/submission/*.ipynb``; write and return ``root/results/results.json``."""
+    """Grade ``root/submission/*.ipynb``; write and return ``root/results/results.json``.
+    Without a sandbox, raise ``GraderFault`` once results.json says so."""
     start = time.monotonic()
     source = root / "source"
     tests = nbformat.read(source / TEST_CELLS, as_version=4)
     config = PyFileConfigLoader("nbgrader_config.py", path=str(source)).load_config()
+    fault = None
     try:
         path = find_submission(root / "submission")
         nb = read_submission(path)
-    except Rejected as exc:
+        nb, _ = ClearOutput().preprocess(nb, {})
+        nb = restore_test_cells(nb, tests)
+        note = execute(nb, root, path.parent, config)
+        scored = score_cells(nb, tests, visibility)
+    except (Rejected, GraderFault) as exc:
+        fault = exc if isinstance(exc, GraderFault) else None
         note = str(exc)
         scored = [
             Test(test_name(cell), number, 0.0, points(cell), "Not graded: see above.", visibility)
             for number, cell in enumerate(tests.cells, start=1)
         ]
-    else:
-        nb, _ = ClearOutput().preprocess(nb, {})
-        nb = restore_test_cells(nb, tests)
-        note = execute(nb, path.parent, config)
-        scored = score_cells(nb, tests, visibility)
     seconds = time.monotonic() - start
     results = results_json(scored, note, visibility, seconds, tests.metadata.get("xorkit", {}))
     out = root / "results" / "results.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    if fault is not None:
+        raise fault
     return results
 
 
@@ -373,7 +441,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--visibility", choices=VISIBILITIES, default="visible")
     args = parser.parse_args(argv)
     print(f"grading with the checks in {Path(__file__).resolve().parent}")
-    results = grade(args.root, args.visibility)
+    try:
+        results = grade(args.root, args.visibility)
+    except GraderFault as exc:
+        print(f"not graded: {exc}", file=sys.stderr)
+        return 2
     for test in results["tests"]:
         print(f"{test['name']:46s} {test['score']:g}/{test['max_score']:g}")
     print(f"total {results['score']:g}")

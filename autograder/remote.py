@@ -106,16 +106,19 @@ def execute(
     limits: Limits,
     use_bwrap: bool | None = None,
     zygote: Zygote | None = None,
+    *,
+    drop_uid: int | None = None,
 ) -> Execution:
     """Run every code cell of ``nb`` (already sanitized by nbgrader) in a
-    sandbox rooted at ``scratch``; fill in outputs as a kernel would."""
+    sandbox rooted at ``scratch``; fill in outputs as a kernel would.
+    ``drop_uid``: see ``Sandbox``."""
     run = Execution(nb)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     for cell in code_cells:
         cell.outputs, cell.execution_count = [], None
     died = None
     try:
-        with Sandbox(scratch, limits, use_bwrap, zygote) as sandbox:
+        with Sandbox(scratch, limits, use_bwrap, zygote, drop_uid=drop_uid) as sandbox:
             run.sandboxed = sandbox.sandboxed
             passed: dict[str, bool] = {}
             for index, cell in enumerate(code_cells):

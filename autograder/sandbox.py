@@ -77,9 +77,17 @@ class Died(Abort):
     """The executor process ended or stopped answering."""
 
 
-@functools.cache
+NO_BWRAP_ENV = "XORKIT_NO_BWRAP"  # "1": act as if bubblewrap were missing (tests)
+
+
 def bwrap_works() -> bool:
-    """Whether bubblewrap is installed and may create namespaces here."""
+    """Whether bubblewrap is installed and may create namespaces here
+    (never when ``XORKIT_NO_BWRAP=1``)."""
+    return os.environ.get(NO_BWRAP_ENV) != "1" and _bwrap_probe()
+
+
+@functools.cache
+def _bwrap_probe() -> bool:
     if not shutil.which("bwrap"):
         return False
     probe = subprocess.run(
@@ -154,7 +162,16 @@ def _worker_copy() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="xorkit-worker-"))
     for name in ("executor.py", "wire.py"):
         shutil.copy(WORKER_DIR / name, folder / name)
+        (folder / name).chmod(0o644)
+    folder.chmod(0o755)  # readable by an executor dropped to another uid
     return folder
+
+
+def _hand_over(folder: Path, uid: int) -> None:
+    """Give ``folder`` and everything in it to ``uid`` (and the group of that
+    number), links included but never followed."""
+    for path in [folder, *folder.rglob("*")]:
+        os.chown(path, uid, uid, follow_symlinks=False)
 
 
 @functools.cache
@@ -205,7 +222,12 @@ def _command(folder: Path, sandboxed: bool, mode: list[str], limits: Limits, chi
     return command, env
 
 
-def _launch(command, env, cwd: Path, child: socket.socket, log) -> subprocess.Popen:
+def _launch(
+    command, env, cwd: Path, child: socket.socket, log, uid: int | None = None
+) -> subprocess.Popen:
+    # uid: run as this user and the group of the same number, without root's
+    # supplementary groups
+    drop = {} if uid is None else {"user": uid, "group": uid, "extra_groups": []}
     proc = subprocess.Popen(
         command,
         pass_fds=[child.fileno()],
@@ -215,6 +237,7 @@ def _launch(command, env, cwd: Path, child: socket.socket, log) -> subprocess.Po
         cwd=cwd,
         env=env,
         start_new_session=True,
+        **drop,
     )
     child.close()
     return proc
@@ -305,7 +328,13 @@ class Zygote:
 class Sandbox:
     """One executor process for one submission, driven over a socket pair:
     started on its own, or forked from a ``Zygote`` (then ``scratch`` must be
-    the zygote's ``slot / "submission"``)."""
+    the zygote's ``slot / "submission"``).
+
+    ``drop_uid`` (for a grader running as root without bubblewrap): the
+    executor started on its own runs as that uid and gid, without supplementary
+    groups, and ``scratch`` is handed over to it. What it must not read or
+    write the caller makes unreachable for that uid.
+    """
 
     def __init__(
         self,
@@ -313,8 +342,11 @@ class Sandbox:
         limits: Limits,
         use_bwrap: bool | None = None,
         zygote: Zygote | None = None,
+        *,
+        drop_uid: int | None = None,
     ):
         self.scratch, self.limits, self.zygote = scratch, limits, zygote
+        self.drop_uid = drop_uid
         if zygote is not None:
             self.sandboxed = zygote.sandboxed
         else:
@@ -336,8 +368,11 @@ class Sandbox:
         else:
             parent, child = socket.socketpair()
             command, env = _command(self.scratch, self.sandboxed, ["--serve"], self.limits, child)
+            uid = None if self.sandboxed else self.drop_uid  # bubblewrap sets its own
+            if uid is not None:
+                _hand_over(self.scratch, uid)
             self.log = open(self.scratch.parent / f"{self.scratch.name}.log", "wb")  # noqa: SIM115
-            self.proc = _launch(command, env, self.scratch, child, self.log)
+            self.proc = _launch(command, env, self.scratch, child, self.log, uid)
             self.sock = parent
         ready = self._recv(time.monotonic() + 120)
         if ready.get("op") != "ready":

@@ -1,5 +1,7 @@
 """The sandboxed executor, driven directly (no nbgrader)."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -45,3 +47,17 @@ def test_cell_time_limit_interrupts_and_continues(tmp_path):
         reply = box.run("while True:\n    pass")
         assert reply["outputs"][-1]["ename"] == "CellTimeout"
         assert box.run("print('alive')")["outputs"][0]["text"] == "alive\n"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="dropping to another uid needs root")
+def test_drop_uid_runs_the_executor_as_that_user(tmp_path):
+    """Without bubblewrap, drop_uid runs the executor as that uid and gid with no
+    supplementary groups, in a scratch folder it owns."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    tmp_path.chmod(0o711)
+    with Sandbox(scratch, Limits(), False, drop_uid=65534) as box:
+        reply = box.run("import os\nprint(os.getuid(), os.getgid(), os.getgroups())")
+        box.run("open('mine.txt', 'w').write('ok')")
+    assert reply["outputs"][0]["text"] == "65534 65534 []\n"
+    assert (scratch / "mine.txt").stat().st_uid == 65534
