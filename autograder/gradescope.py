@@ -256,18 +256,27 @@ def isolation() -> int | None:
         return None
     if os.geteuid() != 0:
         raise GraderFault(NO_SANDBOX.format(why="no bubblewrap, and not running as root"))
-    probe = subprocess.run(
-        [sys.executable, "-I", "-c", "import numpy, IPython, matplotlib_inline"],
-        user=NOBODY,
-        group=NOBODY,
-        extra_groups=[],
-        cwd="/",
-        capture_output=True,
-    )
-    if probe.returncode != 0:
+    if not _runs_as(NOBODY):
         why = f"uid {NOBODY} cannot run {sys.executable} with NumPy and IPython"
         raise GraderFault(NO_SANDBOX.format(why=why))
     return NOBODY
+
+
+def _runs_as(uid: int) -> bool:
+    """Whether ``uid`` can start this Python and import what the executor needs
+    (a venv in a root-only folder would otherwise zero every student)."""
+    try:
+        probe = subprocess.run(
+            [sys.executable, "-I", "-c", "import numpy, IPython, matplotlib_inline"],
+            user=uid,
+            group=uid,
+            extra_groups=[],
+            cwd="/",
+            capture_output=True,
+        )
+    except OSError:  # the interpreter itself is out of reach
+        return False
+    return probe.returncode == 0
 
 
 def lock_down(root: Path) -> None:

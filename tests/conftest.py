@@ -1,4 +1,5 @@
-"""A graded class shared by the feedback, export and report tests.
+"""Session fixtures: a graded class shared by the feedback, export and report
+tests, and a Python that uid nobody can run.
 
 Grading real notebooks takes seconds each, so one course is graded once per
 session: three students of the bundled example class, one whose notebook
@@ -6,7 +7,13 @@ crashes with an error other than an unfinished function, and one whose file is
 not a notebook at all.
 """
 
+import os
 import shutil
+import site
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -33,3 +40,60 @@ def graded_course(tmp_path_factory):
     broken.write_text('{"cells": [')
     grading.autograde(course)
     return course
+
+
+NOBODY = 65534
+
+
+def runs_as_nobody(python: str) -> bool:
+    """Whether uid nobody can start ``python`` and import what the executor needs."""
+    try:
+        probe = subprocess.run(
+            [python, "-I", "-c", "import numpy, IPython, matplotlib_inline"],
+            user=NOBODY,
+            group=NOBODY,
+            extra_groups=[],
+            cwd="/",
+            capture_output=True,
+        )
+    except OSError:  # the interpreter itself is out of reach
+        return False
+    return probe.returncode == 0
+
+
+def _linked_venv(folder: Path) -> str | None:
+    """A venv of the system's Python of this version, reaching this run's
+    packages through a .pth file (not the kit itself: its editable finder is
+    not processed from there)."""
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    base = shutil.which(version, path="/usr/local/bin:/usr/bin:/bin")
+    if base is None:
+        return None
+    made = subprocess.run([base, "-m", "venv", "--without-pip", str(folder)], capture_output=True)
+    if made.returncode != 0:
+        return None
+    (folder / "lib" / version / "site-packages" / "xorkit-tests.pth").write_text(
+        "\n".join(site.getsitepackages()) + "\n"
+    )
+    return str(folder / "bin" / "python")
+
+
+@pytest.fixture(scope="session")
+def nobody_python():
+    """A Python that uid nobody can run, with this test run's packages: this
+    one, or (when it lives in a root-only folder such as /root/.pyenv) a venv
+    of the system's Python in a world-readable temporary folder."""
+    if os.geteuid() != 0:
+        pytest.skip("dropping to uid nobody needs root")
+    if runs_as_nobody(sys.executable):
+        yield sys.executable
+        return
+    folder = Path(tempfile.mkdtemp(prefix="xorkit-nobody-python-"))
+    folder.chmod(0o755)
+    try:
+        python = _linked_venv(folder / "venv")
+        if python is None or not runs_as_nobody(python):
+            pytest.skip(f"uid nobody cannot run {sys.executable}; no system Python stands in")
+        yield python
+    finally:
+        shutil.rmtree(folder)
