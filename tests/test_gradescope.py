@@ -5,6 +5,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -12,9 +14,10 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from autograder import contract, gradescope
+from autograder import contract, gradescope, sandbox
 from autograder.cli import main
-from tests.helpers import GRADED_CELLS, REPO
+from tests.helpers import GRADED_CELLS, REPO, release_with, solved_sources
+from tests.test_adversarial import BROKEN_BACKWARD, BROKEN_SIGMOID
 from tests.test_example_class import EXPECTED  # the nbgrader grades of the example class
 
 SOLUTION_NB = REPO / "solutions" / contract.ASSIGNMENT / f"{contract.ASSIGNMENT}.ipynb"
@@ -53,16 +56,17 @@ def run_autograder(bundle, tmp_path, files: dict[str, bytes]) -> dict:
     return run(lay_out(bundle, tmp_path, files), python=sys.executable)
 
 
-def run(root, python: str | None) -> dict:
+def run(root, python: str | None, extra_env: dict | None = None, isolation: str = "") -> dict:
     proc = subprocess.run(
         [str(root / "run_autograder")],
         cwd=root,
-        env=gradescope_env(root, python),
+        env={**gradescope_env(root, python), **(extra_env or {})},
         capture_output=True,
         text=True,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert f"grading with the checks in {root / 'source' / 'autograder'}" in proc.stdout
+    assert f"student code runs {isolation}" in proc.stdout
     return json.loads((root / "results" / "results.json").read_text())
 
 
@@ -200,3 +204,129 @@ def test_cli_without_a_build_says_what_to_do(tmp_path):
     result = CliRunner().invoke(main, ["gradescope", "--course", str(tmp_path), "--out", "x"])
     assert result.exit_code == 1
     assert "run `xorkit build`" in result.output
+
+
+# -- hostile submissions, in both ways of isolating student code ------------------
+
+SOLVED = solved_sources()
+FULL = sum(GRADED_CELLS.values())
+CELL_TIMEOUT = 5  # seconds; the bundled nbgrader_config.py gets it for these runs
+
+
+def hostile(root: Path) -> dict[str, tuple[object, float]]:
+    """name -> (notebook, the score its code honestly earns) for a fake /autograder at root."""
+    reference = root / "source" / gradescope.REFERENCE
+    results = root / "results" / "results.json"
+    steal = f"exec(open({str(reference)!r}).read(), globals())\n"
+    forge = (
+        "import json, os\ntry:\n"
+        f"    open({str(results)!r}, 'w').write(json.dumps({{'score': 100, 'tests': []}}))\n"
+        f"    os.symlink('/dev/null', {str(results.parent / 'linked.json')!r})\n"
+        "except OSError as exc:\n    print('blocked', type(exc).__name__)\n"
+    )
+    fake_module = (
+        "import sys, types\nfake = types.ModuleType('autograder')\n"
+        "fake.grade = lambda *a, **k: 100.0\nsys.modules['autograder'] = fake\n"
+        "try:\n    import autograder.runner as r\n    r.score = lambda *a, **k: 100.0\n"
+        "except Exception as exc:\n    print('patch failed:', type(exc).__name__)\n"
+    )
+    return {
+        "honest": (release_with(SOLVED), FULL),
+        "patch_autograder": (
+            release_with({**SOLVED, "backward": BROKEN_BACKWARD + fake_module}),
+            18,
+        ),
+        "exec_reference": (release_with(dict.fromkeys(SOLVED, steal)), 0),
+        "write_results": (release_with({**SOLVED, "sigmoid": BROKEN_SIGMOID + forge}), 18),
+        "patch_isclose": (
+            release_with(
+                {
+                    **SOLVED,
+                    "sigmoid": BROKEN_SIGMOID
+                    + "\nnp.allclose = lambda *a, **k: True\nnp.isclose = lambda *a, **k: True\n",
+                }
+            ),
+            18,
+        ),
+        "os_exit": (
+            release_with({**SOLVED, "mse": SOLVED["mse"] + "\nimport os\nos._exit(1)\n"}),
+            7,
+        ),
+        "infinite_loop": (
+            release_with({**SOLVED, "sigmoid": SOLVED["sigmoid"] + "\nwhile True:\n    pass\n"}),
+            FULL,
+        ),
+    }
+
+
+@pytest.fixture
+def open_dir():
+    """A temporary folder every user may enter, as /autograder is on Gradescope
+    (pytest's own tmp_path sits in a root-only folder, which would hide the
+    fake tree from uid nobody whatever the grader does)."""
+    folder = Path(tempfile.mkdtemp(prefix="xorkit-gradescope-test-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder)
+
+
+@pytest.fixture(params=["bwrap", "uid"])
+def isolation(request):
+    """(extra environment, python, what run_autograder says) per way of isolating students."""
+    if request.param == "bwrap":
+        if not sandbox.bwrap_works():
+            pytest.skip("bubblewrap is not available here")
+        return {}, sys.executable, "in bubblewrap"
+    python = request.getfixturevalue("nobody_python")  # skips without root
+    return {sandbox.NO_BWRAP_ENV: "1"}, python, f"as uid {gradescope.NOBODY}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "case",
+    [
+        "honest",
+        "patch_autograder",
+        "exec_reference",
+        "write_results",
+        "patch_isclose",
+        "os_exit",
+        "infinite_loop",
+    ],
+)
+def test_hostile_submission_scores_no_more_than_its_honest_code(bundle, open_dir, isolation, case):
+    """A hostile submission scores at most what its code honestly earns (the honest
+    one full marks), and leaves nothing of its own in the results folder."""
+    extra_env, python, says = isolation
+    root = open_dir / "autograder"
+    notebook, honest = hostile(root)[case]
+    root = lay_out(bundle, open_dir, {"xor_mlp.ipynb": nbformat.writes(notebook).encode()})
+    with open(root / "source" / "nbgrader_config.py", "a") as config:
+        config.write(f"\nc.GradingLimits.cell_timeout = {CELL_TIMEOUT}\n")
+    (root / "results").mkdir()
+    (root / "results").chmod(0o777)  # the worst Gradescope could hand over
+    start = time.monotonic()
+    results = run(root, python, extra_env, says)
+    assert time.monotonic() - start < 60 + 10 * CELL_TIMEOUT
+    assert results["score"] <= honest
+    assert results["score"] == pytest.approx(sum(t["score"] for t in results["tests"]))
+    if case == "honest":
+        assert results["score"] == FULL
+    assert sorted(p.name for p in (root / "results").iterdir()) == ["results.json"]
+
+
+def test_without_bubblewrap_or_root_nothing_runs(bundle, tmp_path, monkeypatch):
+    """Without bubblewrap and without root the student's code never runs: results.json
+    says the autograder could not start a sandbox and the autograder exits 2."""
+    marker = tmp_path / "student code ran"
+    code = {**SOLVED, "sigmoid": f"open({str(marker)!r}, 'w').close()\n" + SOLVED["sigmoid"]}
+    root = lay_out(
+        bundle, tmp_path, {"xor_mlp.ipynb": nbformat.writes(release_with(code)).encode()}
+    )
+    monkeypatch.setenv(sandbox.NO_BWRAP_ENV, "1")
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert gradescope.main(["--root", str(root)]) == 2
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert "could not start a sandbox" in results["output"]
+    assert "not your grade" in results["output"]
+    assert results["score"] == 0 and not marker.exists()
