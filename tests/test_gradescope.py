@@ -230,8 +230,17 @@ def hostile(root: Path) -> dict[str, tuple[object, float]]:
         "try:\n    import autograder.runner as r\n    r.score = lambda *a, **k: 100.0\n"
         "except Exception as exc:\n    print('patch failed:', type(exc).__name__)\n"
     )
+    forge_outputs = (  # skip every visible test and leave a result nbgrader reads as full marks
+        "import types\nshell = get_ipython()\nrun_cell = shell.run_cell\n\n\n"
+        "def skip_tests(code, *args, **kwargs):\n"
+        "    if 'assert' not in code:\n        return run_cell(code, *args, **kwargs)\n"
+        "    shell.displayhook.write_format_data({'text/plain': \"'full marks'\"})\n"
+        "    return types.SimpleNamespace(success=True)\n\n\n"
+        "shell.run_cell = skip_tests\n"
+    )
     return {
         "honest": (release_with(SOLVED), FULL),
+        "forge_outputs": (release_with({"sigmoid": BROKEN_SIGMOID + forge_outputs}), 0),
         "patch_autograder": (
             release_with({**SOLVED, "backward": BROKEN_BACKWARD + fake_module}),
             18,
@@ -286,6 +295,13 @@ def isolation(request):
     "case",
     [
         "honest",
+        pytest.param(
+            "forge_outputs",
+            marks=pytest.mark.xfail(
+                reason="nbgrader's determine_grade reads the student's forged result until "
+                "remote.Execution.scores gives the grader's own"
+            ),
+        ),
         "patch_autograder",
         "exec_reference",
         "write_results",
