@@ -8,7 +8,9 @@ steps, each a small function of (source notebook path, course root):
   the gradebook;
 * ``solution_notebook``: the solved notebook handed out after the deadline,
   without the hidden tests or the solution markers;
-* ``reference_module``: the reference functions the hidden checks import.
+* ``reference_module``: the reference functions the hidden checks import;
+* ``build_record``: ``solutions/xor_mlp/build.json``, the hashes of the source,
+  the reference and the checks, which grading verifies before it starts.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.preprocessors import ClearHiddenTests, ClearOutput
 
-from autograder import contract
+from autograder import contract, reference
 from autograder.nbgrader_run import run_nbgrader
 from autograder.progress import progress
 
@@ -78,10 +80,16 @@ def reference_module(root: Path) -> list[Path]:
     return [out]
 
 
+def build_record(root: Path) -> list[Path]:
+    """Vouch for this source, reference and set of checks (``reference.verify``)."""
+    return [reference.write_record(root, source_notebook(root))]
+
+
 STEPS: list[tuple[str, Callable[[Path], list[Path]]]] = [
     ("reference module", reference_module),
     ("solution notebook", solution_notebook),
     ("student release", release),
+    ("build record", build_record),
 ]
 
 

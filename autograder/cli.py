@@ -7,6 +7,7 @@ import click
 
 from autograder.commands import VERBS
 from autograder.commands.exit_codes import HELP, KitFailed
+from autograder.faults import GraderFault
 
 
 class KitGroup(click.Group):
@@ -18,6 +19,8 @@ class KitGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except GraderFault as exc:  # the message says what to fix: no traceback
+            raise KitFailed(str(exc)) from exc
         except Exception as exc:
             click.echo(traceback.format_exc(), err=True)
             raise KitFailed(

@@ -6,15 +6,15 @@ files in ``/autograder/submission`` and runs ``run_autograder``, which writes
 ``/autograder/results/results.json``.
 
 ``bundle`` writes that zip: the ``autograder`` package (the hidden checks), the
-reference solution, the source notebook's test cells, the course's nbgrader
-settings and the requirements. ``grade`` is what ``run_autograder`` runs: the
-steps of ``nbgrader autograde`` on one notebook — clear outputs, restore the
-test cells by grade_id (like nbgrader's OverwriteCells), execute, drop warnings
-from stderr (``IgnorePattern``), score each test cell — written in Gradescope's
-schema. Execution is ``xorkit grade``'s (``autograder.remote``): the student's
-code runs in a separate, unprivileged executor process (bubblewrap, or uid
-``nobody`` when Gradescope runs us as root without it) and the hidden checks
-run here, calling the student's functions over a socket.
+reference solution, the source notebook's test and locked cells, the course's
+nbgrader settings and the requirements. ``grade`` is what ``run_autograder``
+runs: the steps of ``nbgrader autograde`` on one notebook — clear outputs,
+restore the test and locked cells by grade_id (like nbgrader's OverwriteCells),
+execute, score each test cell — written in Gradescope's schema. Execution and
+scores are ``xorkit grade``'s (``autograder.remote``): the student's cells run in
+a separate, unprivileged executor process (bubblewrap, or uid ``nobody`` when
+Gradescope runs us as root without it); the test cells and hidden checks run
+here, calling the student's functions over a socket, and decide every score.
 """
 
 from __future__ import annotations
@@ -35,11 +35,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import nbformat
-from nbgrader.preprocessors import ClearOutput, IgnorePattern
-from nbgrader.utils import determine_grade
-from traitlets.config.loader import PyFileConfigLoader
+from nbgrader.preprocessors import ClearOutput
 
 from autograder import contract, remote, sandbox
+from autograder.faults import GraderFault
 
 ROOT_ENV = "XORKIT_GRADESCOPE_ROOT"  # a fake /autograder tree, for tests
 BUNDLE_NAME = f"{contract.ASSIGNMENT}-gradescope.zip"
@@ -100,19 +99,14 @@ MISSING_CELL = (
 )
 
 
-NO_SANDBOX = (
-    "The autograder could not start a sandbox for your code ({why}), so your notebook"
-    " was not run: this is a fault of the autograder, not your grade. Please tell your"
-    " instructor."
+NOT_GRADED = (
+    "The autograder could not grade your notebook: {why}. This is a fault of the"
+    " autograder, not your grade: please tell your instructor."
 )
 
 
 class Rejected(Exception):
     """The submission cannot be graded at all; the message tells the student why."""
-
-
-class GraderFault(Exception):
-    """The autograder cannot grade safely here; the student is not to blame."""
 
 
 @dataclass
@@ -144,12 +138,13 @@ def requirements() -> str:
 
 
 def test_cells(source_notebook: Path) -> nbformat.NotebookNode:
-    """The source notebook's autograded test cells (hidden tests included), and
-    nothing else: no prose, no solution code."""
+    """The source notebook's autograded test cells (hidden tests included) and
+    its locked code cells (the data the tests use), and nothing else: no prose,
+    no solution code."""
     nb = nbformat.read(source_notebook, as_version=4)
     graded = [cell for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade")]
     written = [cell for cell in graded if cell.metadata.nbgrader.get("solution")]
-    nb.cells = [cell for cell in graded if not cell.metadata.nbgrader.get("solution")]
+    nb.cells = [cell for cell in nb.cells if _instructors(cell)]
     # the written answers are graded by a person; the students are told so
     nb.metadata["xorkit"] = {
         "written_answers": len(written),
@@ -157,6 +152,18 @@ def test_cells(source_notebook: Path) -> nbformat.NotebookNode:
     }
     nb, _ = ClearOutput().preprocess(nb, {})
     return nb
+
+
+def _instructors(cell) -> bool:
+    """A code cell the student may not change: a test cell or a locked one."""
+    meta = cell.metadata.get("nbgrader", {})
+    wanted = meta.get("grade") or meta.get("locked")
+    return cell.cell_type == "code" and wanted and not meta.get("solution")
+
+
+def graded(tests: nbformat.NotebookNode) -> list:
+    """The autograded test cells of the bundled notebook, in notebook order."""
+    return [cell for cell in tests.cells if cell.metadata.nbgrader.get("grade")]
 
 
 def bundle_files(course: Path, visibility: str = "visible") -> dict[str, bytes]:
@@ -235,8 +242,8 @@ def read_submission(path: Path) -> nbformat.NotebookNode:
 def restore_test_cells(
     nb: nbformat.NotebookNode, tests: nbformat.NotebookNode
 ) -> nbformat.NotebookNode:
-    """Put back every test cell as the instructor wrote it (hidden tests
-    included), matched by grade_id; a repeated grade_id counts once."""
+    """Put back every test and locked cell as the instructor wrote it (hidden
+    tests included), matched by grade_id; a repeated grade_id counts once."""
     by_id = {cell.metadata.nbgrader.grade_id: cell for cell in tests.cells}
     seen = set()
     for cell in nb.cells:
@@ -262,10 +269,12 @@ def isolation() -> int | None:
     if sandbox.bwrap_works():
         return None
     if os.geteuid() != 0:
-        raise GraderFault(NO_SANDBOX.format(why="no bubblewrap, and not running as root"))
+        raise GraderFault("it could not start a sandbox: no bubblewrap, and not running as root")
     if not _runs_as(NOBODY):
-        why = f"uid {NOBODY} cannot run {sys.executable} with NumPy and IPython"
-        raise GraderFault(NO_SANDBOX.format(why=why))
+        raise GraderFault(
+            f"it could not start a sandbox: uid {NOBODY} cannot run {sys.executable}"
+            " with NumPy and IPython"
+        )
     return NOBODY
 
 
@@ -308,17 +317,18 @@ def scratch_copy(submission: Path):
         shutil.rmtree(work, ignore_errors=True)
 
 
-def execute(nb: nbformat.NotebookNode, root: Path, folder: Path, config) -> str:
-    """Run the notebook in the sandbox as ``xorkit grade`` does; return why it
-    stopped early, if it did."""
+def execute(nb: nbformat.NotebookNode, tests: nbformat.NotebookNode, root: Path, folder: Path):
+    """Run the notebook as ``xorkit grade`` does: the student's cells in the
+    sandbox, the instructor's test cells here; the grader's ``remote.Execution``."""
     uid = isolation()
     print("student code runs", "in bubblewrap" if uid is None else f"as uid {uid}")
     lock_down(root)
     limits = sandbox.Limits.from_course(root / "source")
+    graded = remote.graded_cells(tests)  # the instructor's cells, never the student's
     with scratch_copy(folder) as scratch:
-        run = remote.execute(nb, scratch, limits, use_bwrap=uid is None, drop_uid=uid)
-    IgnorePattern(config=config).preprocess(nb, {"metadata": {}})
-    return f"The notebook stopped running: {'; '.join(run.notes)}" if run.notes else ""
+        return remote.execute(
+            nb, scratch, limits, use_bwrap=uid is None, tests=graded, drop_uid=uid
+        )
 
 
 def _error_summary(output) -> str:
@@ -369,30 +379,42 @@ def points(cell) -> float:
 
 
 def score_cells(
-    nb: nbformat.NotebookNode, tests: nbformat.NotebookNode, visibility: str
+    nb: nbformat.NotebookNode,
+    tests: nbformat.NotebookNode,
+    run: remote.Execution,
+    visibility: str,
 ) -> list[Test]:
-    """One test per autograded cell of the instructor's notebook, in notebook order."""
-    graded = {
+    """One test per autograded cell of the instructor's notebook, in notebook
+    order, worth the points the grader decided (never read from the outputs)."""
+    present = {
         cell.metadata["nbgrader"]["grade_id"]: cell
         for cell in nb.cells
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade")
     }
     found = []
-    for number, original in enumerate(tests.cells, start=1):
-        cell = graded.get(original.metadata.nbgrader.grade_id)
+    for number, original in enumerate(graded(tests), start=1):
+        grade_id = original.metadata.nbgrader.grade_id
+        cell = present.get(grade_id)
         if cell is None:
             score, output = 0.0, MISSING_CELL
         elif cell.get("execution_count") is None:
             score, output = 0.0, "This cell did not run (the notebook stopped before it)."
         else:
-            score = float(determine_grade(cell)[0] or 0.0)
-            output = cell_output(cell)
+            score = run.scores.get(grade_id, 0.0)
+            output = cell_output(cell) or run.reasons.get(grade_id, "")
         score, max_score = round(score, 4), points(original)
         status = "passed" if score >= max_score else "failed"
         found.append(
             Test(test_name(original), number, score, max_score, output, visibility, status)
         )
     return found
+
+
+def not_graded(tests: nbformat.NotebookNode, visibility: str) -> list[Test]:
+    return [
+        Test(test_name(cell), number, 0.0, points(cell), "Not graded: see above.", visibility)
+        for number, cell in enumerate(graded(tests), start=1)
+    ]
 
 
 def results_json(
@@ -424,22 +446,20 @@ def grade(root: Path, visibility: str = "visible") -> dict:
     start = time.monotonic()
     source = root / "source"
     tests = nbformat.read(source / TEST_CELLS, as_version=4)
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(source)).load_config()
     fault = None
     try:
         path = find_submission(root / "submission")
         nb = read_submission(path)
         nb, _ = ClearOutput().preprocess(nb, {})
         nb = restore_test_cells(nb, tests)
-        note = execute(nb, root, path.parent, config)
-        scored = score_cells(nb, tests, visibility)
-    except (Rejected, GraderFault) as exc:
-        fault = exc if isinstance(exc, GraderFault) else None
-        note = str(exc)
-        scored = [
-            Test(test_name(cell), number, 0.0, points(cell), "Not graded: see above.", visibility)
-            for number, cell in enumerate(tests.cells, start=1)
-        ]
+        run = execute(nb, tests, root, path.parent)
+        note = f"The notebook stopped running: {'; '.join(run.notes)}" if run.notes else ""
+        scored = score_cells(nb, tests, run, visibility)
+    except Rejected as exc:
+        note, scored = str(exc), not_graded(tests, visibility)
+    except GraderFault as exc:
+        fault = exc
+        note, scored = NOT_GRADED.format(why=exc), not_graded(tests, visibility)
     seconds = time.monotonic() - start
     results = results_json(scored, note, visibility, seconds, tests.metadata.get("xorkit", {}))
     out = root / "results" / "results.json"

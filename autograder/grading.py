@@ -36,8 +36,9 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder import contract, remote, results
-from autograder.nbgrader_run import run_nbgrader
+from autograder import build, contract, reference, remote, results, runner
+from autograder.faults import GraderFault
+from autograder.nbgrader_run import NbgraderError, run_nbgrader
 from autograder.sandbox import Limits, Zygote, bwrap_works
 
 NOTES = "xorkit-notes.json"  # read back by results.collect
@@ -55,6 +56,8 @@ class Job:
     notebooks: dict[str, dict] = field(default_factory=dict)  # name -> sanitized nb (JSON)
     notes: list[str] = field(default_factory=list)
     sandboxed: bool = False
+    # notebook -> grade_id -> points: what the grader decided for each test cell
+    scores: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- nbgrader glue
@@ -102,6 +105,9 @@ class _NormalizeGradeCells(NbGraderPreprocessor):
     whole notebook; a renamed grade_id fails it too. Here a duplicate (all but
     the last copy, as nbgrader keeps) or an unknown grade_id becomes a plain
     cell, so the rest of the notebook is graded and the lost cell scores zero.
+    A known cell whose grade, solution or locked flag was edited (which makes
+    nbgrader reject the whole notebook over its checksum) gets the gradebook's
+    flags back; nbgrader then restores its source as usual.
     """
 
     notes: ClassVar[dict] = {}
@@ -111,6 +117,9 @@ class _NormalizeGradeCells(NbGraderPreprocessor):
         with Gradebook(info["db_url"]) as gb:
             known = gb.find_notebook(info["notebook"], info["assignment"])
             names = {c.name for c in known.grade_cells + known.solution_cells + known.source_cells}
+            points = {c.name: c.max_score for c in known.grade_cells}
+            answers = {c.name for c in known.solution_cells}
+            locked = {c.name: c.locked for c in known.source_cells}
         seen: set[str] = set()
         notes = _NormalizeGradeCells.notes.setdefault(info["student"], [])
         for cell in reversed(nb.cells):
@@ -121,6 +130,20 @@ class _NormalizeGradeCells(NbGraderPreprocessor):
                 what = "a duplicate of" if grade_id in seen else "an unknown cell id"
                 notes.append(f"ignored {what} {grade_id!r}: the cell was graded as plain code")
                 del cell.metadata["nbgrader"]
+            else:
+                meta = cell.metadata["nbgrader"]
+                flags = {
+                    "grade": grade_id in points,
+                    "solution": grade_id in answers,
+                    "locked": locked.get(grade_id, False),
+                }
+                if any(bool(meta.get(k)) != v for k, v in flags.items()):
+                    notes.append(f"restored the nbgrader flags of {grade_id!r}, which were edited")
+                    meta.update(flags)
+                if flags["grade"]:
+                    meta["points"] = points[grade_id]
+                else:
+                    meta.pop("points", None)
             seen.add(grade_id)
         return nb, resources
 
@@ -229,7 +252,9 @@ def sanitize(root: Path, assignment: str, student: str) -> Job:
 _ZYGOTE: Zygote | None = None  # one per worker process, started on its first job
 
 
-def execute(job: Job, root: Path, assignment: str, limits: Limits, use_bwrap: bool) -> Job:
+def execute(
+    job: Job, root: Path, assignment: str, limits: Limits, use_bwrap: bool, tests: dict
+) -> Job:
     """Phase 2, in a worker process: run each notebook in a fresh sandboxed child."""
     global _ZYGOTE
     if _ZYGOTE is None:
@@ -241,35 +266,61 @@ def execute(job: Job, root: Path, assignment: str, limits: Limits, use_bwrap: bo
         shutil.copytree(root / "submitted" / job.student / assignment, scratch, symlinks=True)
         try:
             run = remote.execute(
-                nbformat.reads(text, as_version=4), scratch, limits, use_bwrap, _ZYGOTE
+                nbformat.reads(text, as_version=4),
+                scratch,
+                limits,
+                use_bwrap,
+                _ZYGOTE,
+                tests=tests,
             )
-        except ValueError as exc:  # an authoring error in the hidden tests
-            job.notes.append(f"could not grade {name}: {exc}")
-            job.notebooks.pop(name)
-            continue
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         job.notebooks[name] = nbformat.writes(run.notebook)
+        job.scores[name] = run.scores
         job.notes += run.notes
         job.sandboxed = run.sandboxed
     return job
 
 
 def record(root: Path, assignment: str, job: Job) -> None:
-    """Phase 3: write grades through nbgrader; a zero and a reason otherwise."""
+    """Phase 3: write grades through nbgrader, then the grader's own score for
+    every test cell (a zero and a reason for whatever did not run)."""
     _Precomputed.store = {(job.student, n): nbformat.reads(t, 4) for n, t in job.notebooks.items()}
     if job.notebooks:
         _NormalizeGradeCells.notes.clear()
         error = _convert(_Record, root, assignment, job.student)
         if error:
-            job.notes.append(error)
+            raise GraderFault(
+                f"nbgrader could not record the grades of {job.student}: {error}; nothing "
+                "was recorded for them: check the gradebook and nbgrader_config.py, then "
+                "grade again"
+            )
     _zero_ungraded(root, assignment, job)
     _missing_cells(root, assignment, job)
+    _grader_scores(root, assignment, job)
     folder = root / "autograded" / job.student / assignment
     folder.mkdir(parents=True, exist_ok=True)
     (folder / NOTES).write_text(
         json.dumps({"notes": job.notes, "sandboxed": job.sandboxed}, indent=1)
     )
+
+
+def _grader_scores(root: Path, assignment: str, job: Job) -> None:
+    """The score of every autograded test cell is the grader's decision, whatever
+    nbgrader read from the outputs; a cell the grader did not run scores zero."""
+    if not job.notebooks:
+        return
+    with Gradebook(results.db_url(root)) as gb:
+        for name in job.notebooks:
+            decided = job.scores.get(name, {})
+            answers = {c.name for c in gb.find_notebook(name, assignment).solution_cells}
+            notebook = gb.find_submission_notebook(name, assignment, job.student)
+            for grade in notebook.grades:
+                if grade.cell.cell_type != "code" or grade.name in answers:
+                    continue  # a written answer, graded by a person
+                grade.auto_score = float(decided.get(grade.name, 0.0))
+                grade.needs_manual_grade = False
+        gb.db.commit()
 
 
 def _zero_ungraded(root: Path, assignment: str, job: Job) -> None:
@@ -315,54 +366,132 @@ def _worker_init():
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
 
 
+SANDBOX_MODES = ("require", "auto", "off")
+INSTALL_BWRAP = (
+    "student code runs only in the bubblewrap sandbox, and bubblewrap is missing or cannot "
+    "create namespaces here: install it (`sudo apt-get install bubblewrap`) and grade again, "
+    "or pass --no-sandbox if and only if you trust every submission's code"
+)
+
+
+def use_sandbox(mode: str) -> bool:
+    """Whether to run student code in bubblewrap. ``require`` (the default for
+    student code) fails closed without it; ``auto`` is for code the kit or the
+    instructor wrote (the build's check); ``off`` is for trusted code only."""
+    if mode not in SANDBOX_MODES:
+        raise ValueError(f"sandbox must be one of {', '.join(SANDBOX_MODES)}")
+    if mode == "off":
+        return False
+    if bwrap_works():
+        return True
+    if mode == "require":
+        raise GraderFault(INSTALL_BWRAP)
+    return False
+
+
+def prepare(root: Path, assignment: str) -> Path:
+    """Everything grading needs from the course, checked before anyone is graded:
+    the reference built from this course's source with these checks, checks
+    that pass on it, and a gradebook that knows the assignment."""
+    source = build.source_notebook(root)
+    path = reference.verify(root, source)
+    reference.activate(path)
+    runner.self_test()
+    db = root / "gradebook.db"
+    try:
+        if not db.exists():
+            raise MissingEntry()
+        with Gradebook(results.db_url(root)) as gb:
+            gb.find_assignment(assignment)
+    except MissingEntry:
+        raise GraderFault(
+            f"the gradebook {db} has no assignment {assignment!r}: run `xorkit build` "
+            "in the course directory, then grade again"
+        ) from None
+    return path
+
+
 def autograde(
     root: Path,
     assignment: str = contract.ASSIGNMENT,
     jobs: int | None = None,
     engine: str = "kit",
     progress=None,
-    sandbox: bool | None = None,
+    sandbox: str = "require",
 ) -> list[results.StudentOutcome]:
     """Grade every submission in ``submitted/`` and read the outcomes back.
 
     ``progress(total)`` returns a progress bar (``update(n)``, ``close()``)
-    advanced once per graded submission; ``sandbox=None`` uses bubblewrap
-    where it works.
+    advanced once per graded submission; ``sandbox`` is ``use_sandbox``'s mode.
+    Raises ``GraderFault`` (nothing recorded for the students it affects) when
+    the course, the reference, the checks, the sandbox or nbgrader fail.
     """
     root = root.resolve()
     students = submissions(root, assignment)
     if not students:
         raise FileNotFoundError(f"no submissions in {root / 'submitted'}/*/{assignment}/")
-    if engine == "nbgrader":
+    path = prepare(root, assignment)
+    try:
+        if engine == "nbgrader":
+            _stock_autograde(root, assignment, path)
+        else:
+            _kit_autograde(root, assignment, students, jobs, progress, use_sandbox(sandbox))
+    finally:
+        reference.activate(None)
+    return results.collect(root, assignment)
+
+
+def _stock_autograde(root: Path, assignment: str, path: Path) -> None:
+    """Stock ``nbgrader autograde``, its kernels grading with this course's reference."""
+    saved = os.environ.get("XORKIT_REFERENCE")
+    os.environ["XORKIT_REFERENCE"] = str(path)
+    try:
         run_nbgrader(root, "autograde", assignment, "--force")
-        return results.collect(root, assignment)
+    except NbgraderError as exc:
+        raise GraderFault(str(exc)) from exc
+    finally:
+        if saved is None:
+            os.environ.pop("XORKIT_REFERENCE", None)
+        else:
+            os.environ["XORKIT_REFERENCE"] = saved
+
+
+def _kit_autograde(root, assignment, students, jobs, progress, use_bwrap) -> None:
     limits = Limits.from_course(root)
-    use_bwrap = bwrap_works() if sandbox is None else sandbox
+    tests = remote.graded_cells(nbformat.read(build.source_notebook(root), as_version=4))
     workers = max(1, jobs or os.cpu_count() or 1)
     bar = progress(len(students)) if progress is not None else None
     context = multiprocessing.get_context("fork")
     # The three phases overlap: the main process sanitizes the next submission
-    # and records finished ones while the workers execute.
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init) as pool:
+    # and records finished ones while the workers execute. A grader fault stops
+    # everything: the students not yet recorded keep their previous grades.
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init)
+    try:
         running: dict = {}
         for student in students:
             job = sanitize(root, assignment, student)
-            running[pool.submit(execute, job, root, assignment, limits, use_bwrap)] = job
+            args = (job, root, assignment, limits, use_bwrap, tests)
+            running[pool.submit(execute, *args)] = job
             for future in [f for f in running if f.done()]:
                 _finish(root, assignment, future, running.pop(future), bar)
         for future in as_completed(list(running)):
             _finish(root, assignment, future, running.pop(future), bar)
-    if bar is not None:
-        bar.close()
-    return results.collect(root, assignment)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        if bar is not None:
+            bar.close()
 
 
 def _finish(root: Path, assignment: str, future, job: Job, bar) -> None:
     try:
         job = future.result()
-    except Exception as exc:  # a worker crashed: the student still gets a row
-        job.notes.append(f"grading failed: {type(exc).__name__}: {exc}")
-        job.notebooks.clear()
+    except GraderFault:
+        raise
+    except Exception as exc:  # the worker itself broke: the grader's fault, not the student's
+        raise GraderFault(
+            f"grading {job.student} failed inside the grader ({type(exc).__name__}: {exc}); "
+            "nothing was recorded for them or for the students after them: grade again"
+        ) from exc
     record(root, assignment, job)
     if bar is not None:
         bar.update(1)

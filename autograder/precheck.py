@@ -9,14 +9,13 @@ give points for nothing, never reaches release/.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-from autograder import build, contract, grading, reference
+from autograder import build, contract, grading
+from autograder.faults import GraderFault
 from autograder.progress import progress
 from autograder.results import StudentOutcome
 
@@ -25,26 +24,6 @@ REFERENCE, BLANK = "reference", "release_blank"
 
 class PrecheckFailed(RuntimeError):
     """The reference does not score full marks or the release scores points."""
-
-
-@contextlib.contextmanager
-def _reference_module(path: Path) -> Iterator[None]:
-    """Grade with the reference module just built, not the committed one.
-
-    The hidden checks run in the grader's (forked) processes and load the
-    reference once per process, so the cached one is dropped on both sides.
-    """
-    saved = os.environ.get("XORKIT_REFERENCE")
-    os.environ["XORKIT_REFERENCE"] = str(path)
-    reference.load.cache_clear()
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop("XORKIT_REFERENCE", None)
-        else:
-            os.environ["XORKIT_REFERENCE"] = saved
-        reference.load.cache_clear()
 
 
 def _progress(total):
@@ -86,13 +65,20 @@ def precheck(root: Path, log: Callable[[str], None] = print) -> None:
     raise ``PrecheckFailed`` naming every cell that scores wrong."""
     with tempfile.TemporaryDirectory(prefix="xorkit-precheck-") as tmp:
         course = _copy_course(root, Path(tmp) / "course")
-        (reference_py,) = build.reference_module(course)
+        build.reference_module(course)
         (release_nb,) = build.release(course)
+        build.build_record(course)
         _submit(course, REFERENCE, build.source_notebook(course))
         _submit(course, BLANK, release_nb)
         log("precheck: grading the reference and the blank release in a temporary course")
-        with _reference_module(reference_py):
-            graded = grading.autograde(course, progress=_progress)
+        try:
+            # the instructor's own notebooks: sandboxed where bubblewrap works
+            graded = grading.autograde(course, progress=_progress, sandbox="auto")
+        except GraderFault as exc:
+            raise PrecheckFailed(
+                f"the build would release a broken assignment: {exc}\n"
+                "release/ and solutions/ were left untouched"
+            ) from exc
     outcomes = {o.student: o for o in graded}
     missing = {REFERENCE, BLANK} - set(outcomes)
     if missing:

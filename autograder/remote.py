@@ -1,29 +1,45 @@
-"""Execute one sanitized notebook in a sandbox, with the hidden checks outside it.
+"""Execute one sanitized notebook in a sandbox; grade its test cells outside it.
 
-Cells run in the sandboxed executor. For a test cell, only its visible part is
-sent there; the hidden part (``grade("fn", globals(), points=P)``) never is:
-the checks run here, in the grader's process, and reach the student's functions
-through calls over the socket. Student code therefore cannot see, patch or
-fool the checks, the reference or the score: it can only return values.
+The student's cells run in the sandboxed executor. A test cell never does: the
+grader runs its visible part here, in its own interpreter, with the student's
+functions reached over the socket, and then the hidden checks
+(``grade("fn", globals(), points=P)``), also here. So the grader alone decides
+whether a test cell completed and what it scores; student code can only return
+values, never patch an assert, a check, a score or an output of a test cell.
+
+While a cell's visible part runs, the cell's own function is the student's,
+with the dependencies that failed their own checks swapped for the reference
+(as the hidden checks do), and every other contract function it calls is the
+reference: one bug costs points in its own cell only. The notebook data the
+visible part uses (``X``, ``y``, ``SEED``, …) are the simple assignments of the
+locked cells above it, which nbgrader restored from the gradebook, evaluated
+here: never the student's values.
 """
 
 from __future__ import annotations
 
 import ast
+import builtins
+import contextlib
+import importlib
+import io
 import re
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 import numpy as np
 
-from autograder import reference, runner
+from autograder import contract, reference, runner
+from autograder.faults import GraderFault
 from autograder.runner import CheckFailed, NotAttempted
 from autograder.sandbox import Died, Limits, Sandbox, Zygote
 
 HIDDEN = re.compile(
     r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*### END HIDDEN TESTS[ \t]*$\n?", re.M | re.S
 )
+MESSAGE_LIMIT = 2000  # characters of an error message kept in a test cell
 
 
 @dataclass
@@ -31,6 +47,11 @@ class Execution:
     notebook: nbformat.NotebookNode
     notes: list[str] = field(default_factory=list)
     sandboxed: bool = False
+    # grade_id -> the points the grader awards each autograded test cell it ran,
+    # and why a cell scored zero; a cell absent here did not run and scores zero
+    scores: dict[str, float] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+    tests: dict = field(default_factory=dict)  # the test cells graded (``GradedCell``)
 
 
 def split_test_cell(source: str) -> tuple[str, list[tuple[str, float]], str] | None:
@@ -100,6 +121,68 @@ def _error(name: str, text: str) -> nbformat.NotebookNode:
     )
 
 
+# ---------------------------------------------------------------- notebook data
+
+SAFE_MODULES = ("numpy", "math", "time")  # what a locked cell may import for the tests
+
+
+@dataclass(frozen=True)
+class GradedCell:
+    """An autograded test cell as the instructor wrote it, and the notebook data
+    its visible part may use."""
+
+    source: str
+    data: dict  # name -> value
+    modules: dict  # name -> module name (``np`` -> ``numpy``), imported where it runs
+
+
+def graded_cells(nb: nbformat.NotebookNode) -> dict[str, GradedCell]:
+    """The test cells of the instructor's notebook, by grade_id. Their data are
+    the modules and single-name assignments of the locked cells above them
+    (``X = np.array(...)``, ``SEED = 7``), evaluated here; anything else in a
+    locked cell (plots, calls of student functions) is skipped."""
+    env: dict = {}
+    found: dict[str, GradedCell] = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code":
+            continue
+        if meta.get("grade") and not meta.get("solution"):
+            data = {k: v for k, v in env.items() if not isinstance(v, types.ModuleType)}
+            modules = {k: v.__name__ for k, v in env.items() if isinstance(v, types.ModuleType)}
+            found[meta.get("grade_id")] = GradedCell(cell.source, data, modules)
+        elif meta.get("locked") and not meta.get("solution"):
+            _evaluate_definitions(cell.source, env)
+    return found
+
+
+def _evaluate_definitions(source: str, env: dict) -> None:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                top = alias.name.split(".")[0]
+                if alias.name in SAFE_MODULES:
+                    env[alias.asname or top] = __import__(alias.name)
+        elif (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            name = node.targets[0].id
+            try:
+                code = compile(ast.Expression(node.value), "<notebook data>", "eval")
+                env[name] = eval(code, {"__builtins__": builtins, **env})
+            except Exception:  # uses something only the notebook has (a plot, a function)
+                env.pop(name, None)
+
+
+# ---------------------------------------------------------------- execution
+
+
 def execute(
     nb: nbformat.NotebookNode,
     scratch: Path,
@@ -107,56 +190,211 @@ def execute(
     use_bwrap: bool | None = None,
     zygote: Zygote | None = None,
     *,
-    drop_uid: int | None = None,
+    tests: dict[str, GradedCell] | None = None,
+    **sandbox_options,
 ) -> Execution:
-    """Run every code cell of ``nb`` (already sanitized by nbgrader) in a
-    sandbox rooted at ``scratch``; fill in outputs as a kernel would.
-    ``drop_uid``: see ``Sandbox``."""
+    """Run every code cell of ``nb`` (already sanitized by nbgrader): the student's
+    in a sandbox rooted at ``scratch``, the test cells here. ``tests`` are the
+    instructor's test cells (``test_cells`` of the source notebook): a cell with
+    one of their grade_ids runs their source, never its own. Without them they
+    are read from ``nb``, whose test and locked cells nbgrader restored."""
     run = Execution(nb)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     for cell in code_cells:
         cell.outputs, cell.execution_count = [], None
-    died = None
+    state = _State(graded_cells(nb) if tests is None else tests)
+    run.tests = state.tests
+    sandbox = _start(scratch, limits, use_bwrap, zygote, sandbox_options)
+    run.sandboxed = sandbox.sandboxed
     try:
-        with Sandbox(scratch, limits, use_bwrap, zygote, drop_uid=drop_uid) as sandbox:
-            run.sandboxed = sandbox.sandboxed
-            passed: dict[str, bool] = {}
-            for index, cell in enumerate(code_cells):
-                try:
-                    _run_cell(sandbox, cell, passed)
-                except Died as exc:
-                    died = f"{exc} (while running cell {_name(cell, index)})"
-                    cell.outputs.append(_error("KernelDied", died))
-                    for later in code_cells[index + 1 :]:
-                        later.outputs = [_error("KernelDied", f"not run: {died}")]
-                    break
-    except Died as exc:
-        died = f"the executor could not start: {exc}"
-        for cell in code_cells:
-            cell.outputs = [_error("KernelDied", f"not run: {died}")]
-    if died:
-        run.notes.append(died)
+        for index, cell in enumerate(code_cells):
+            try:
+                _run_cell(sandbox, cell, index + 1, state, run)
+            except Died as exc:
+                died = f"{exc} (while running cell {_name(cell, index)})"
+                cell.outputs.append(_error("KernelDied", died))
+                _score(run, cell, 0.0, died)
+                for later in code_cells[index + 1 :]:
+                    later.outputs = [_error("KernelDied", f"not run: {died}")]
+                    _score(run, later, 0.0, f"not run: {died}")
+                run.notes.append(died)
+                break
+    finally:
+        sandbox.close()
     return run
+
+
+def _start(scratch, limits, use_bwrap, zygote, options) -> Sandbox:
+    """A started sandbox. It runs no student code until it is ready, so failing
+    to start is the grader's fault: one retry (a fresh zygote), then stop."""
+    for attempt in (1, 2):
+        sandbox = Sandbox(scratch, limits, use_bwrap, zygote, **options)
+        try:
+            sandbox.start()
+            return sandbox
+        except Died as exc:
+            sandbox.close()
+            if zygote is not None:
+                zygote.kill()
+            if attempt == 2:
+                raise GraderFault(
+                    f"the sandbox could not start ({exc}): check that bubblewrap works here "
+                    "(`bwrap --unshare-all --ro-bind / / true`) and that the machine has "
+                    "free memory, then grade again"
+                ) from None
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class _State:
+    tests: dict[str, GradedCell]
+    passed: dict[str, bool] = field(default_factory=dict)  # function -> passed its checks
 
 
 def _name(cell, index: int) -> str:
     return cell.metadata.get("nbgrader", {}).get("grade_id") or f"#{index + 1}"
 
 
-def _run_cell(sandbox: Sandbox, cell, passed: dict[str, bool]) -> None:
-    parts = split_test_cell(cell.source) if cell.metadata.get("nbgrader", {}).get("grade") else None
-    before, calls, after = parts if parts else (cell.source, [], "")
-    reply = sandbox.run(before)
-    cell.outputs.extend(nbformat.from_dict(o) for o in reply.get("outputs", []))
-    cell.execution_count = reply.get("count")
-    if not calls or not reply.get("ok"):
+def _grade_id(cell) -> str | None:
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def _score(run: Execution, cell, points: float, reason: str = "") -> None:
+    grade_id = _grade_id(cell)
+    if grade_id is None or grade_id not in run.tests:
         return
+    run.scores[grade_id] = points
+    if reason:
+        run.reasons[grade_id] = reason[:MESSAGE_LIMIT]
+
+
+def _run_cell(sandbox: Sandbox, cell, count: int, state: _State, run: Execution) -> None:
+    cell.execution_count = count
+    if _grade_id(cell) not in state.tests:
+        reply = sandbox.run(cell.source)
+        for output in reply.get("outputs", []):
+            if output.get("output_type") == "execute_result":
+                output["execution_count"] = count
+            cell.outputs.append(nbformat.from_dict(output))
+        return
+    _grade_test_cell(sandbox, cell, count, state, run)
+
+
+def _grade_test_cell(sandbox: Sandbox, cell, count: int, state: _State, run: Execution) -> None:
+    """Run a test cell here: its visible part, then its hidden checks, then the
+    rest. It scores the checks' credit (full points without hidden tests) if
+    every part completed, and zero with the reason otherwise."""
+    meta, test = cell.metadata["nbgrader"], state.tests[_grade_id(cell)]
+    cell.source = test.source  # the instructor's, whatever the submission holds
+    try:
+        before, calls, after = split_test_cell(test.source) or (test.source, [], "")
+    except (ValueError, SyntaxError) as exc:
+        raise GraderFault(
+            f"the hidden tests of {meta.get('grade_id')} are malformed ({exc}): fix the "
+            "source notebook and rerun `xorkit build`"
+        ) from None
+    under = [function for function, _ in calls]
+    namespace = _visible_namespace(sandbox, under, state.passed, test)
+    limit = sandbox.limits.output_kb * 1024
+    if not _run_visible(cell, before, namespace, limit):
+        for function in under:
+            state.passed[function] = False
+        _score(run, cell, 0.0, _failure(cell))
+        return
+    earned = 0.0 if calls else float(meta.get("points", 0))
     for function, points in calls:
-        swap = runner.to_swap(function, passed)
+        swap = runner.to_swap(function, state.passed)
         results = runner.run_checks_on(function, RemoteSubmission(sandbox, swap))
-        passed[function] = all(r.status == "passed" for r in results)
-        outputs = runner.cell_outputs(function, results, points, cell.execution_count)
+        state.passed[function] = all(r.status == "passed" for r in results)
+        outputs = runner.cell_outputs(function, results, points, count)
         cell.outputs.extend(nbformat.from_dict(o) for o in outputs)
-    if after.strip():
-        reply = sandbox.run(after)
-        cell.outputs.extend(nbformat.from_dict(o) for o in reply.get("outputs", []))
+        earned += runner.score(results, points)
+    if after.strip() and not _run_visible(cell, after, namespace, limit):
+        _score(run, cell, 0.0, _failure(cell))
+        return
+    _score(run, cell, min(earned, float(meta.get("points", earned))))
+
+
+def _failure(cell) -> str:
+    errors = [o for o in cell.outputs if o.get("output_type") == "error"]
+    return f"{errors[-1].ename}: {errors[-1].evalue}" if errors else "the cell did not complete"
+
+
+class StudentError(Exception):
+    """A student's function raised ``ename`` while a test cell called it."""
+
+    def __init__(self, ename: str, evalue: str):
+        super().__init__(evalue)
+        self.ename = ename
+
+
+def _student_function(sandbox: Sandbox, name: str, swap: list[str]):
+    """The student's ``name`` as a test cell sees it: called in the sandbox, its
+    exceptions raised here under their own name, as a kernel would show them."""
+
+    def call(*args, **kwargs):
+        if kwargs:
+            raise GraderFault(f"a visible test calls {name} with keyword arguments")
+        reply = sandbox.call(name, list(args), swap, _answer_reference)
+        op = reply.get("op")
+        if op == "return":
+            return reply.get("value")
+        if op == "missing":
+            raise StudentError("NameError", f"name '{name}' is not defined")
+        if op == "not_callable":
+            raise StudentError("TypeError", f"'{name}' is not a function")
+        ename, evalue = str(reply.get("ename", "Error")), str(reply.get("evalue", ""))
+        if op == "raise" and ename == "NotImplementedError":
+            raise NotImplementedError(evalue)
+        raise StudentError(ename, evalue if op == "raise" else f"`{name}` could not be called")
+
+    call.__name__ = name
+    return call
+
+
+def _visible_namespace(sandbox: Sandbox, under: list[str], passed: dict, test: GradedCell) -> dict:
+    """The cell's functions under test are the student's (their failed
+    dependencies swapped for the reference); every other contract function is
+    the reference; the data are the instructor's."""
+    ref = reference.load()
+    namespace = {"__builtins__": builtins}
+    namespace.update({name: importlib.import_module(m) for name, m in test.modules.items()})
+    namespace.update({name: runner._copy(value) for name, value in test.data.items()})
+    for name in contract.FUNCTIONS:
+        if name in under or not under:
+            namespace[name] = _student_function(sandbox, name, runner.to_swap(name, passed))
+        else:
+            namespace[name] = getattr(ref, name)
+    return namespace
+
+
+def _run_visible(cell, code: str, namespace: dict, limit: int) -> bool:
+    """Execute trusted test code here; its prints and its error become the
+    cell's outputs. True if it completed."""
+    if not code.strip():
+        return True
+    sink = io.StringIO()
+    error = None
+    try:
+        with contextlib.redirect_stdout(sink), np.errstate(all="ignore"):
+            exec(compile(code, "<test cell>", "exec"), namespace)
+    except (Died, GraderFault):
+        raise
+    except StudentError as exc:
+        error = (exc.ename, str(exc))
+    except NameError as exc:  # a name the instructor's notebook does not define
+        raise GraderFault(
+            f"the visible test of {_name(cell, 0)} uses a name no locked cell above it "
+            f"defines ({exc}): fix the source notebook and rerun `xorkit build`"
+        ) from None
+    except Exception as exc:  # an assert, or student values the test cannot use
+        error = (type(exc).__name__, str(exc))
+    text = sink.getvalue()
+    if text:
+        if len(text) > limit:
+            text = text[:limit] + f"\n[output truncated: {len(text) - limit} more characters]\n"
+        stream = {"output_type": "stream", "name": "stdout", "text": text}
+        cell.outputs.append(nbformat.from_dict(stream))
+    if error is not None:
+        cell.outputs.append(_error(error[0], error[1][:MESSAGE_LIMIT]))
+    return error is None

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from autograder import contract, reference
+from autograder.faults import GraderFault
 
 
 class CheckFailed(AssertionError):
@@ -202,20 +203,60 @@ def run_checks_on(function: str, impl) -> list[Result]:
     for item in REGISTRY[function]:
         try:
             item.run(impl)
-        except Abort:
+        except (Abort, GraderFault):
             raise
         except NotAttempted as exc:
             results.append(Result(function, item.name, item.weight, "not attempted", str(exc)))
         except CheckFailed as exc:
             results.append(Result(function, item.name, item.weight, "failed", str(exc)))
         except (Exception, SystemExit) as exc:
-            # A student object that breaks the check itself (a custom class
-            # whose comparison raises, say) fails that property, no more.
-            message = f"could not be checked: {type(exc).__name__}: {exc}"[:200]
-            results.append(Result(function, item.name, item.weight, "failed", message))
+            results.append(Result(function, item.name, item.weight, "failed", _crashed(item, exc)))
         else:
             results.append(Result(function, item.name, item.weight, "passed"))
     return results
+
+
+def _crashed(item: Check, exc: BaseException) -> str:
+    """A check that raised instead of passing or failing. If it cannot pass on
+    the reference either, the check is broken: a grader fault, never a lost
+    property. Otherwise the submission returned something the property cannot
+    be evaluated on (a string for an array, a ragged list): the student's doing."""
+    problem = reference_problem(item)
+    if problem:
+        raise GraderFault(
+            f"the hidden check {item.function!r}: {item.name!r} is broken: it fails on the "
+            f"reference solution too ({problem}); "
+            "fix autograder/checks and rerun `xorkit build`"
+        ) from exc
+    what = f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
+    return f"`{item.function}` returned a value this property cannot be evaluated on ({what})"
+
+
+def reference_problem(item: Check) -> str:
+    """Why ``item`` does not pass on the reference solution; empty if it does."""
+    impl = Submission(dict(vars(reference.load())))
+    try:
+        item.run(impl)
+    except GraderFault:
+        raise
+    except (Exception, SystemExit) as exc:
+        return f"{type(exc).__name__}: {exc}"[:300]
+    return ""
+
+
+def self_test() -> None:
+    """Every check must pass on the reference before anyone is graded with it."""
+    from autograder import checks  # noqa: F401  (registers the checks)
+
+    for function in contract.FUNCTIONS:
+        for item in REGISTRY.get(function, []):
+            problem = reference_problem(item)
+            if problem:
+                raise GraderFault(
+                    f"the hidden check {function!r}: {item.name!r} fails on the reference "
+                    f"solution ({problem}); fix the reference (source notebook) or "
+                    "autograder/checks and rerun `xorkit build`"
+                )
 
 
 def score(results: list[Result], points: float) -> float:

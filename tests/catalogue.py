@@ -3,12 +3,10 @@
 Data only. Each variant names the contract function whose solution cell it
 replaces, the code of that cell, whether it is correct (however unusual) or
 buggy, and a note. A buggy variant must lose points in its own function's
-cell; ``also_loses`` lists the other cells that may lose points too, and the
-note says why that is unavoidable: the visible asserts of a later test cell
-run the student's own functions (``forward_pass`` calls the student's
-``sigmoid``), so a bug that breaks the notebook's own pipeline shows there. The
-hidden checks never cost points outside the broken function: while one function
-is checked, the others are the reference.
+cell and nowhere else: one bug, one deduction. The grader runs every test cell
+with the other contract functions bound to the reference and the cell's own
+function's failed dependencies swapped for it, visible asserts and hidden
+checks alike.
 
 Variants whose ``origin`` names a seed document adapt that document's code to
 the contract's signatures (argument list, return order, ``sigmoid_derivative``
@@ -29,13 +27,8 @@ class Variant:
     kind: str  # "correct" or "buggy"
     code: str  # the whole solution cell
     note: str
-    also_loses: tuple[str, ...] = ()  # other cells a buggy variant may lose points in
     origin: str = ""  # the seed document the code comes from, if any
 
-
-# Cells whose visible asserts run forward_pass, hence the student's sigmoid and dense.
-_USES_FORWARD = ("forward_pass", "backward", "backward_loops", "train", "predict")
-_AFTER_FORWARD = _USES_FORWARD[1:]
 
 CORRECT = (
     Variant(
@@ -412,9 +405,8 @@ import math
 def sigmoid(x):
     return 1 / (1 + math.exp(-x))
 """,
-        "scalars only: raises TypeError on arrays, so every later visible assert "
-        "that runs forward_pass fails too",
-        also_loses=_USES_FORWARD,
+        "scalars only: raises TypeError on arrays; the later visible tests run "
+        "forward_pass with the reference sigmoid and keep their points",
     ),
     Variant(
         "bug_sigmoid_vectorize_overflow",
@@ -468,9 +460,8 @@ def sigmoid(x):
 def sigmoid(x):
     return 1 / (1 - np.exp(-x))
 """,
-        "1 − e^(−x) in the denominator: σ(0) divides by zero, so forward_pass's visible "
-        "test (w1 = 0) fails and every visible test that runs forward_pass with it",
-        also_loses=_USES_FORWARD,
+        "1 − e^(−x) in the denominator: σ(0) divides by zero; forward_pass's visible "
+        "test (w1 = 0) runs with the reference sigmoid and passes",
     ),
     # sigmoid_derivative ----------------------------------------------------
     Variant(
@@ -525,9 +516,8 @@ def sigmoid_derivative(a):
 def dense(inputs, weights):
     return weights @ inputs
 """,
-        "weights @ inputs raises on (2, 3)·(4, 2); forward_pass and every visible test "
-        "that runs it fail with it",
-        also_loses=_USES_FORWARD,
+        "weights @ inputs raises on (2, 3)·(4, 2); forward_pass's cell runs with the "
+        "reference dense and keeps its points",
     ),
     Variant(
         "bug_dense_transposed",
@@ -537,9 +527,8 @@ def dense(inputs, weights):
 def dense(inputs, weights):
     return (inputs @ weights).T
 """,
-        "returns (H, N); the second layer then cannot multiply, so every visible test "
-        "that runs forward_pass fails",
-        also_loses=_USES_FORWARD,
+        "returns (H, N); the second layer then cannot multiply (charged to dense "
+        "alone: later cells run the reference dense)",
     ),
     Variant(
         "bug_dense_hardcoded_n4",
@@ -572,9 +561,8 @@ def dense(inputs, weights):
 def dense(inputs, weights):
     return inputs[:, 0:1] * weights[0] + inputs[:, 1:2] * weights[1]
 """,
-        "the sum over D = 2 written out: the output layer (D = 3) loses a term, so "
-        "visible tests that check forward_pass's or predict's values fail",
-        also_loses=_USES_FORWARD,
+        "the sum over D = 2 written out: the output layer (D = 3) loses a term "
+        "(charged to dense alone)",
     ),
     # initialize_weights ----------------------------------------------------
     Variant(
@@ -663,9 +651,7 @@ def initialize_weights(input_size, hidden_size, output_size, rng):
     w2 = rng.uniform(size=(output_size, hidden_size))
     return w1, w2
 """,
-        "shapes (H, D) and (O, H); train's visible test initialises with it and "
-        "then cannot multiply",
-        also_loses=("train",),
+        "shapes (H, D) and (O, H); train's visible test initialises with the reference instead",
     ),
     Variant(
         "bug_init_swapped_returns",
@@ -677,8 +663,7 @@ def initialize_weights(input_size, hidden_size, output_size, rng):
     w2 = rng.uniform(size=(hidden_size, output_size))
     return w2, w1
 """,
-        "returns (w2, w1); train's visible test initialises with it and then cannot multiply",
-        also_loses=("train",),
+        "returns (w2, w1); train's visible test initialises with the reference instead",
     ),
     Variant(
         "bug_init_hardcoded_shapes",
@@ -713,8 +698,7 @@ def forward_pass(X, w1, w2):
     return act_hidden, dense(act_hidden, w2)
 """,
         "no sigmoid on the hidden layer: a linear network; predict's visible test "
-        "(w1 = 0, so hidden units σ(0) = 0.5) runs it and predicts 0",
-        also_loses=("predict",),
+        "(w1 = 0, so hidden units σ(0) = 0.5) runs the reference forward_pass",
     ),
     Variant(
         "bug_forward_relu_hidden",
@@ -725,9 +709,8 @@ def forward_pass(X, w1, w2):
     act_hidden = np.maximum(0, X @ w1)
     return act_hidden, act_hidden @ w2
 """,
-        "ReLU hidden layer as in seed 003: ReLU(0) = 0, not σ(0) = 0.5, so predict's "
-        "visible test, which runs it with w1 = 0, predicts 0",
-        also_loses=("predict",),
+        "ReLU hidden layer as in seed 003: ReLU(0) = 0, not σ(0) = 0.5; predict's "
+        "visible test (w1 = 0) runs the reference forward_pass",
         origin="seed 003: relu",
     ),
     Variant(
@@ -751,8 +734,7 @@ def forward_pass(X, w1, w2):
     return act_hidden @ w2, act_hidden
 """,
         "returns (y_hat, act_hidden); the visible tests of backward, backward_loops, "
-        "train and predict unpack it and fail",
-        also_loses=_AFTER_FORWARD,
+        "train and predict unpack the reference's instead",
     ),
     Variant(
         "bug_forward_global_X",
@@ -809,9 +791,8 @@ def mse(y_hat, y):
     residual = y - y_hat
     return residual, np.mean(0.5 * residual**2)
 """,
-        "y − y_hat: the reference backward then climbs the loss, so train's visible "
-        "'error goes down' assert fails",
-        also_loses=("train",),
+        "y − y_hat: backward with it would climb the loss; train's visible test "
+        "runs the reference mse and backward",
     ),
     Variant(
         "bug_mse_global_n",
@@ -855,9 +836,8 @@ def mse(y_hat, y):
     residual = y_hat - y
     return np.mean(0.5 * residual**2), residual
 """,
-        "returns (error, residual); the reference backward unpacks it the other way, so "
-        "the visible tests of backward, backward_loops and train fail",
-        also_loses=("backward", "backward_loops", "train"),
+        "returns (error, residual); backward's checks swap in the reference mse, so "
+        "only mse's cell pays",
     ),
     # backward --------------------------------------------------------------
     Variant(
@@ -923,8 +903,7 @@ def backward(X, y, y_hat, act_hidden, w2):
     return X.T @ delta, act_hidden.T @ dL_dy, error
 """,
         "y − y_hat: both gradients have the wrong sign; train's visible test trains "
-        "with it and the error goes up",
-        also_loses=("train",),
+        "with the reference backward",
     ),
     Variant(
         "bug_backward_seed_order",
@@ -938,8 +917,7 @@ def backward(X, y, y_hat, act_hidden, w2):
     return act_hidden.T @ dL_dy, X.T @ delta, error
 """,
         "returns (dL_dw2, dL_dw1, error), the seeds' order; train's visible test "
-        "trains with it and cannot subtract the gradients",
-        also_loses=("train",),
+        "trains with the reference backward",
     ),
     Variant(
         "bug_backward_dw2_row",
@@ -1018,8 +996,7 @@ def backward(X, y, y_hat, act_hidden, w2):
     return X.T @ delta, act_hidden.T @ dL_dy, np.mean(residual**2)
 """,
         "right gradients, but computes its own error without the ½; train's visible "
-        "test records it and compares errors[0] with mse",
-        also_loses=("train",),
+        "test trains with the reference backward",
     ),
     # backward_loops --------------------------------------------------------
     Variant(

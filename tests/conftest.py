@@ -28,7 +28,7 @@ UNREADABLE = "yan_not_json"
 @pytest.fixture(scope="session")
 def graded_course(tmp_path_factory):
     course = new_course(tmp_path_factory.mktemp("graded-course"))
-    build.release(course)
+    build.build(course, log=lambda _: None)
     for student in STUDENTS:
         shutil.copytree(REPO / "submitted" / student, course / "submitted" / student)
     code = solved_sources()
@@ -38,7 +38,7 @@ def graded_course(tmp_path_factory):
     broken = course / "submitted" / UNREADABLE / "xor_mlp" / "xor_mlp.ipynb"
     broken.parent.mkdir(parents=True)
     broken.write_text('{"cells": [')
-    grading.autograde(course)
+    grading.autograde(course, sandbox="auto")
     return course
 
 
@@ -97,3 +97,47 @@ def nobody_python():
         yield python
     finally:
         shutil.rmtree(folder)
+
+
+# ------------------------------------------------------- the checkout stays as it was
+
+# What may change under a test run without being the suite's doing: the venv,
+# git's own files, bytecode caches, ruff's cache and the editable install's metadata.
+IGNORED_PARTS = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache"}
+
+
+def _checkout_digest() -> dict[str, str]:
+    import hashlib
+
+    digest = {}
+    for path in sorted(REPO.rglob("*")):
+        relative = path.relative_to(REPO)
+        if IGNORED_PARTS & set(relative.parts) or relative.parts[0].endswith(".egg-info"):
+            continue
+        if path.is_symlink():
+            digest[str(relative)] = "link:" + os.readlink(path)
+        elif path.is_file():
+            digest[str(relative)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digest
+
+
+def pytest_sessionstart(session):
+    session.config._xorkit_checkout = _checkout_digest()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run if any test wrote, changed or deleted a file of the checkout."""
+    before = getattr(session.config, "_xorkit_checkout", None)
+    if before is None or hasattr(session.config, "workerinput"):
+        return
+    after = _checkout_digest()
+    changed = sorted(
+        name for name in before.keys() | after.keys() if before.get(name) != after.get(name)
+    )
+    if changed:
+        listing = "\n  ".join(changed[:20])
+        sys.stderr.write(
+            f"\nthe test run changed {len(changed)} file(s) of the checkout "
+            f"(tests must write only to temporary folders):\n  {listing}\n"
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -35,6 +35,16 @@ def new_course(path: Path) -> Path:
     return path
 
 
+def built_course(path: Path) -> Path:
+    """A course built as `xorkit build --no-check` builds it: release, reference,
+    gradebook and build record, ready to grade."""
+    from autograder import build
+
+    course = new_course(path)
+    build.build(course, log=lambda _: None)
+    return course
+
+
 def submit(course: Path, student: str, notebook: nbformat.NotebookNode) -> Path:
     out = course / "submitted" / student / "xor_mlp" / "xor_mlp.ipynb"
     out.parent.mkdir(parents=True, exist_ok=True)

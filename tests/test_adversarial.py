@@ -165,7 +165,9 @@ def corpus(course: Path, port: int):
                 + "\nimport numpy.testing\nnumpy.testing.assert_allclose = lambda *a, **k: None\n"
                 + "np.isclose = lambda *a, **k: True\n"
             ),
-            {"test_mse": 1.0},
+            # the visible assert runs in the grader, with the grader's numpy: it
+            # fails as it does for an honest submission with this mse
+            {"test_mse": 0},
             [],
         ),
         (
@@ -246,6 +248,86 @@ def corpus(course: Path, port: int):
             {},
             [],
         ),
+        (
+            # every error silenced in the student's own shell: a test cell that
+            # fails without an error output must still score zero
+            "silence_errors",
+            solved_with(
+                sigmoid=BROKEN_SIGMOID
+                + "\nip = get_ipython()\nip._showtraceback = lambda *a, **k: None\n"
+                + "ip.showtraceback = lambda *a, **k: None\n"
+                + "import sys\nsys.excepthook = lambda *a: None\n"
+            ),
+            {"test_sigmoid": 0},
+            [],
+        ),
+        (
+            # visible asserts run with the notebook's own `np`: shadow it
+            "shadow_numpy",
+            solved_with(
+                mse=BROKEN_MSE
+                + "\nclass _Fake:\n    def __getattr__(self, name):\n"
+                + "        return getattr(__import__('numpy'), name)\n"
+                + "    def isclose(self, *a, **k):\n        return True\n"
+                + "    def allclose(self, *a, **k):\n        return True\n"
+                + "np = _Fake()\n"
+            ),
+            {"test_mse": 0},
+            [],
+        ),
+        (
+            # a test cell no longer flagged as graded still runs as the instructor wrote it
+            "ungraded_flag",
+            edit(
+                solved_with(sigmoid=BROKEN_SIGMOID),
+                "test_sigmoid",
+                lambda c: (c.metadata.nbgrader.update(grade=False), setattr(c, "source", "pass")),
+            ),
+            {"test_sigmoid": 0},
+            [],
+        ),
+        (
+            # a dense that transposes its result: one bug, one deduction, though
+            # the visible asserts of forward_pass, backward, train and predict
+            # all call dense through forward_pass
+            "dense_transposed",
+            solved_with(dense="def dense(inputs, weights):\n    return (inputs @ weights).T\n"),
+            {"test_dense": 0},
+            [],
+        ),
+        (
+            # keep the reference stand-in a check lends, and call it later
+            "steal_stand_in",
+            solved_with(
+                sigmoid=BROKEN_SIGMOID,
+                forward_pass="_stolen = []\n\n\ndef forward_pass(X, w1, w2):\n"
+                + "    _stolen.append(sigmoid)\n"
+                + "    act_hidden = sigmoid(dense(X, w1))\n"
+                + "    return act_hidden, dense(act_hidden, w2)\n",
+                predict="def predict(X, w1, w2):\n    try:\n"
+                + "        print(_stolen[-1](0.0))\n    except Exception as exc:\n"
+                + "        print('refused', exc)\n"
+                + "    return (forward_pass(X, w1, w2)[1] > 0.5).astype(int)\n",
+            ),
+            {"test_sigmoid": 0},
+            [],
+        ),
+        (
+            # kill every process it can see in the sandbox (the pre-imported
+            # zygote included), then die: later students must not notice
+            "kill_the_zygote",
+            solved_with(
+                **append(
+                    "predict",
+                    "import os, signal\nfor pid in range(1, 64):\n    if pid != os.getpid():\n"
+                    + "        try:\n            os.kill(pid, signal.SIGKILL)\n"
+                    + "        except OSError:\n            pass\nos._exit(3)\n",
+                )
+            ),
+            {"test_predict": 0},
+            ["while running cell predict"],
+        ),
+        ("zz_honest_after_attacks", solved_with(), {}, []),
         ("invalid_json", b'{"cells": [', {c: 0 for c in GRADED_CELLS}, ["not valid JSON"]),
         ("empty_file", b"", {c: 0 for c in GRADED_CELLS}, ["is empty"]),
         ("nbformat_v3", _v3(), {c: 0 for c in GRADED_CELLS}, ["nbformat 3"]),
@@ -281,10 +363,13 @@ def batch(tmp_path_factory):
     from autograder import build
     from tests.helpers import new_course
 
+    if not sandbox.bwrap_works():
+        pytest.skip("hostile code runs only in the bubblewrap sandbox, which does not work here")
+
     course = new_course(tmp_path_factory.mktemp("hostile-course"))
     with open(course / "nbgrader_config.py", "a") as config:
         config.write("\nc.GradingLimits.cell_timeout = 20\nc.GradingLimits.memory_mb = 1500\n")
-    build.release(course)
+    build.build(course, log=lambda _: None)
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -370,6 +455,13 @@ def test_every_submission_gets_a_row(batch):
         "read_reference",
         "write_gradebook",
         "network_socket",
+        "silence_errors",
+        "shadow_numpy",
+        "ungraded_flag",
+        "dense_transposed",
+        "steal_stand_in",
+        "kill_the_zygote",
+        "zz_honest_after_attacks",
         "invalid_json",
         "empty_file",
         "nbformat_v3",

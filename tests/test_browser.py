@@ -2,7 +2,8 @@
 
 A student opens the release, runs every cell and sees ``NotImplementedError``
 exactly where a function is still a stub; the solved handout runs clean.
-Screenshots and the server log go to ``artifacts/browser/``.
+Screenshots and the server log go to ``$XORKIT_ARTIFACTS/browser/`` (default: a
+folder under the system's temporary directory; the suite never writes in the checkout).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -28,7 +30,7 @@ from playwright.sync_api import Page, sync_playwright
 from autograder import contract
 from tests.helpers import GRADED_CELLS, RELEASE_NB, REPO
 
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's package, installed by .ci/run
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package, installed by ./dev test
 # Root in CI needs --no-sandbox; the rest keeps Chromium off the network and the GPU.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -37,7 +39,10 @@ CHROMIUM_ARGS = [
     "--disable-gpu",
 ]
 SOLUTION_NB = REPO / "solutions" / contract.ASSIGNMENT / f"{contract.ASSIGNMENT}.ipynb"
-ARTIFACTS = REPO / "artifacts" / "browser"
+ARTIFACTS = (
+    Path(os.environ.get("XORKIT_ARTIFACTS") or Path(tempfile.gettempdir()) / "xorkit-artifacts")
+    / "browser"
+)
 VIEWPORT = {"width": 1400, "height": 900}
 
 # A quiet, predictable JupyterLab: no news or update pop-ups over the notebook,

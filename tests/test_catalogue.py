@@ -18,8 +18,8 @@ from functools import cache
 import nbformat
 import pytest
 
-from autograder import build, grading
-from autograder.runner import quiet, run_checks, score
+from autograder import build, contract, grading, reference
+from autograder.runner import Submission, isolated, quiet, run_checks_on, score, to_swap
 from tests.catalogue import VARIANTS, Variant
 from tests.helpers import (
     GRADED_CELLS,
@@ -47,8 +47,6 @@ def test_catalogue_is_large_and_well_formed():
         assert v.function in FUNCTION_OF_CELL.values(), v.name
         assert f"def {v.function}(" in v.code or "@np.vectorize" in v.code, v.name
         assert v.note, v.name
-        assert v.kind == "buggy" or not v.also_loses, v.name
-        assert v.function not in v.also_loses, v.name
 
 
 # ---------------------------------------------------------------- verdicts
@@ -62,8 +60,7 @@ def verdict(variant: Variant, scores: dict[str, tuple[float, float]]) -> tuple[b
     problems = []
     if variant.function not in lost:
         problems.append(f"not caught: full marks on {variant.function}")
-    allowed = {variant.function, *variant.also_loses}
-    problems += [f"lost points on unrelated cell {fn}" for fn in sorted(lost - allowed)]
+    problems += [f"charged outside its own cell: {fn}" for fn in sorted(lost - {variant.function})]
     return not problems, problems
 
 
@@ -84,10 +81,10 @@ def confusion_table(results: dict[str, tuple[bool, list[str]]], timing: str, how
             f"{function or 'all':20s} {sum(ok):17d} {len(ok) - sum(ok):9d} "
             f"{sum(hit):13d} {len(hit) - sum(hit):7d}"
         )
-    clean = sum(results[v.name][0] for v in ALL_BUGGY)
-    lines.append(
-        f"buggy variants losing points only in cells their entry allows: {clean}/{len(ALL_BUGGY)}"
+    outside = sum(
+        any(p.startswith("charged outside") for p in results[v.name][1]) for v in ALL_BUGGY
     )
+    lines.append(f"buggy variants charged outside their own cell: {outside}/{len(ALL_BUGGY)}")
     for v in VARIANTS:
         ok, problems = results[v.name]
         if not ok:
@@ -131,12 +128,13 @@ def _notebook_globals() -> dict:
 
 
 def grade_directly(variant: Variant) -> dict[str, tuple[float, float]]:
-    """Per-function (score, max score) of ``variant``, graded in-process.
-
-    The solution cells, the variant's among them, are defined in a copy of the
-    solved notebook's final globals (so code reading ``w1_trained`` or ``X``
-    finds them); then each test cell runs in notebook order: its visible
-    asserts and, in the variant's own cell, the hidden checks.
+    """Per-function (score, max score) of ``variant``, graded in-process as the
+    grader grades: the solution cells, the variant's among them, are defined in
+    a copy of the solved notebook's final globals (so code reading ``w1_trained``
+    or ``X`` finds them); then each test cell runs in notebook order, its visible
+    asserts with every other contract function bound to the reference and the
+    failed dependencies of its own swapped for it, then, in the variant's own
+    cell, the hidden checks (other cells run the reference: full marks).
     """
     ns = dict(_notebook_globals())
     with quiet():
@@ -144,21 +142,25 @@ def grade_directly(variant: Variant) -> dict[str, tuple[float, float]]:
         # callees (the variant's among them) in this copy, not in the cached run.
         for code in {**_solved_sources(), variant.function: variant.code}.values():
             exec(code, ns)
-    scores = {}
+    ref = reference.load()
+    scores, passed = {}, {}
     for cell, points in GRADED_CELLS.items():
         function = FUNCTION_OF_CELL[cell]
+        swap = to_swap(function, passed)
+        visible = {**ns, **{n: getattr(ref, n) for n in contract.FUNCTIONS if n != function}}
         try:
-            with quiet():
-                exec(_visible_tests()[cell], ns)
+            with quiet(), isolated(ns, swap):
+                exec(_visible_tests()[cell], visible)
         except Exception:
-            scores[function] = (0.0, float(points))
+            scores[function], passed[function] = (0.0, float(points)), False
             continue
         if function == variant.function:
-            scores[function] = (score(run_checks(function, ns), points), float(points))
+            with isolated(ns, swap):
+                results = run_checks_on(function, Submission(ns, swap))
+            passed[function] = all(r.status == "passed" for r in results)
+            scores[function] = (score(results, points), float(points))
         else:
-            # The hidden checks of another function run with every function but
-            # that one bound to the reference, so the variant cannot change them.
-            scores[function] = (float(points), float(points))
+            scores[function], passed[function] = (float(points), float(points)), True
     return scores
 
 
@@ -177,12 +179,12 @@ def test_variant_graded_directly(variant):
 def catalogue_graded(tmp_path_factory):
     """Every variant as a student of one course, graded by `xorkit grade` in one batch."""
     course = new_course(tmp_path_factory.mktemp("catalogue-course"))
-    build.release(course)
+    build.build(course, log=lambda _: None)
     solved = _solved_sources()
     for variant in VARIANTS:
         submit(course, variant.name, release_with({**solved, variant.function: variant.code}))
     start = time.perf_counter()
-    outcomes = grading.autograde(course)
+    outcomes = grading.autograde(course, sandbox="auto")
     seconds = time.perf_counter() - start
     scores = {
         o.student: {

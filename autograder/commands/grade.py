@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 
 from autograder import contract, grading, results
+from autograder.commands.exit_codes import KitFailed
 from autograder.commands.options import course_option
+from autograder.faults import GraderFault
 from autograder.nbgrader_run import NbgraderError
 from autograder.progress import progress
-from autograder.sandbox import bwrap_works
 
 
 def _progress(total):
@@ -34,7 +35,12 @@ def _progress(total):
     show_default=True,
     help="kit: parallel and sandboxed; nbgrader: stock `nbgrader autograde`.",
 )
-@click.option("--no-sandbox", is_flag=True, help="Run student code without bubblewrap.")
+@click.option(
+    "--no-sandbox",
+    is_flag=True,
+    help="For trusted code only: run submissions without bubblewrap. Without this flag "
+    "grading stops (exit 2) where bubblewrap does not work.",
+)
 def command(course: Path, assignment: str, jobs: int | None, engine: str, no_sandbox: bool):
     """Autograde every submission in submitted/ and print a table of scores.
 
@@ -50,11 +56,10 @@ def command(course: Path, assignment: str, jobs: int | None, engine: str, no_san
       xorkit grade --engine nbgrader   # stock nbgrader, one notebook at a time
     """
     start = time.perf_counter()
-    if engine == "kit" and (no_sandbox or not bwrap_works()):
+    if engine == "kit" and no_sandbox:
         click.secho(
-            "WARNING: grading is NOT sandboxed"
-            + ("" if no_sandbox else " (bubblewrap is missing or cannot create namespaces here)")
-            + ": student code can read and write what this user can.",
+            "WARNING: grading is NOT sandboxed (--no-sandbox): student code can read and "
+            "write what this user can. Use it for trusted code only.",
             fg="yellow",
             err=True,
         )
@@ -65,8 +70,10 @@ def command(course: Path, assignment: str, jobs: int | None, engine: str, no_san
             jobs=jobs or os.cpu_count(),
             engine=engine,
             progress=_progress,
-            sandbox=False if no_sandbox else None,
+            sandbox="off" if no_sandbox else "require",
         )
+    except GraderFault as exc:
+        raise KitFailed(f"{exc}\nno grade was recorded for the students it affects") from exc
     except (NbgraderError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(results.table(outcomes))

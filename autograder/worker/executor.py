@@ -378,6 +378,9 @@ def _status(status):
 
 
 def main():
+    # Import what the executor itself needs before the submission's folder goes
+    # on the path: a student's IPython.py must not take over the executor.
+    preload()
     sys.path[0:1] = ["", *sys.path[0:1]]  # like a kernel: the notebook's folder first
     mode, fd, limits = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
     if mode == "--zygote":
