@@ -430,6 +430,11 @@ def autograde(
     students = submissions(root, assignment)
     if not students:
         raise FileNotFoundError(f"no submissions in {root / 'submitted'}/*/{assignment}/")
+    if engine == "nbgrader" and sandbox == "require":
+        raise GraderFault(
+            "stock `nbgrader autograde` runs every submission unsandboxed, hidden tests "
+            "included: use it for trusted code only, with --no-sandbox"
+        )
     path = prepare(root, assignment)
     try:
         if engine == "nbgrader":
@@ -466,6 +471,7 @@ def _kit_autograde(root, assignment, students, jobs, progress, use_bwrap) -> Non
     # and records finished ones while the workers execute. A grader fault stops
     # everything: the students not yet recorded keep their previous grades.
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init)
+    before, recorded = _graded(root, assignment), set()
     try:
         running: dict = {}
         for student in students:
@@ -473,16 +479,34 @@ def _kit_autograde(root, assignment, students, jobs, progress, use_bwrap) -> Non
             args = (job, root, assignment, limits, use_bwrap, tests)
             running[pool.submit(execute, *args)] = job
             for future in [f for f in running if f.done()]:
-                _finish(root, assignment, future, running.pop(future), bar)
+                recorded.add(_finish(root, assignment, future, running.pop(future), bar))
         for future in as_completed(list(running)):
-            _finish(root, assignment, future, running.pop(future), bar)
+            recorded.add(_finish(root, assignment, future, running.pop(future), bar))
+    except GraderFault:
+        _forget(root, assignment, _graded(root, assignment) - before - recorded)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         if bar is not None:
             bar.close()
 
 
-def _finish(root: Path, assignment: str, future, job: Job, bar) -> None:
+def _graded(root: Path, assignment: str) -> set[str]:
+    with Gradebook(results.db_url(root)) as gb:
+        return {s.student_id for s in gb.find_assignment(assignment).submissions}
+
+
+def _forget(root: Path, assignment: str, students: set[str]) -> None:
+    """Undo what sanitizing wrote for students a grader fault left ungraded: their
+    gradebook rows (no grade, not even a zero) and their autograded folders."""
+    with Gradebook(results.db_url(root)) as gb:
+        for student in students:
+            gb.remove_submission(assignment, student)
+    for student in students:
+        shutil.rmtree(root / "autograded" / student / assignment, ignore_errors=True)
+
+
+def _finish(root: Path, assignment: str, future, job: Job, bar) -> str:
     try:
         job = future.result()
     except GraderFault:
@@ -495,3 +519,4 @@ def _finish(root: Path, assignment: str, future, job: Job, bar) -> None:
     record(root, assignment, job)
     if bar is not None:
         bar.update(1)
+    return job.student

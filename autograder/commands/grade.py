@@ -33,7 +33,8 @@ def _progress(total):
     type=click.Choice(["kit", "nbgrader"]),
     default="kit",
     show_default=True,
-    help="kit: parallel and sandboxed; nbgrader: stock `nbgrader autograde`.",
+    help="kit: parallel and sandboxed; nbgrader: stock `nbgrader autograde`, "
+    "unsandboxed (trusted code only: needs --no-sandbox).",
 )
 @click.option(
     "--no-sandbox",
@@ -53,7 +54,7 @@ def command(course: Path, assignment: str, jobs: int | None, engine: str, no_san
     Examples:
       xorkit grade                 # grades submitted/*/xor_mlp/ on every core
       xorkit grade --jobs 4
-      xorkit grade --engine nbgrader   # stock nbgrader, one notebook at a time
+      xorkit grade --engine nbgrader --no-sandbox   # stock nbgrader, trusted code
     """
     start = time.perf_counter()
     if engine == "kit" and no_sandbox:
