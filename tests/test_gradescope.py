@@ -327,18 +327,23 @@ def test_hostile_submission_scores_no_more_than_its_honest_code(bundle, open_dir
     assert sorted(p.name for p in (root / "results").iterdir()) == ["results.json"]
 
 
-def test_without_bubblewrap_or_root_nothing_runs(bundle, tmp_path, monkeypatch):
-    """Without bubblewrap and without root the student's code never runs: results.json
-    says the autograder could not start a sandbox and the autograder exits 2."""
+@pytest.mark.parametrize(
+    "euid, python_runs, why",
+    [(1000, True, "not running as root"), (0, False, "cannot run")],
+    ids=["not-root", "python-out-of-reach"],
+)
+def test_without_a_sandbox_nothing_runs(bundle, tmp_path, monkeypatch, euid, python_runs, why):
+    """Without bubblewrap, and without root or a Python uid nobody can run, the student's
+    code never runs: results.json says the autograder could not start a sandbox, exit 2."""
     marker = tmp_path / "student code ran"
     code = {**SOLVED, "sigmoid": f"open({str(marker)!r}, 'w').close()\n" + SOLVED["sigmoid"]}
-    root = lay_out(
-        bundle, tmp_path, {"xor_mlp.ipynb": nbformat.writes(release_with(code)).encode()}
-    )
+    notebook = nbformat.writes(release_with(code)).encode()
+    root = lay_out(bundle, tmp_path, {"xor_mlp.ipynb": notebook})
     monkeypatch.setattr(sandbox, "bwrap_works", lambda: False)  # its answer is cached
-    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(os, "geteuid", lambda: euid)
+    monkeypatch.setattr(gradescope, "_runs_as", lambda uid: python_runs)
     assert gradescope.main(["--root", str(root)]) == 2
     results = json.loads((root / "results" / "results.json").read_text())
-    assert "could not start a sandbox" in results["output"]
+    assert "could not start a sandbox" in results["output"] and why in results["output"]
     assert "not your grade" in results["output"]
     assert results["score"] == 0 and not marker.exists()
