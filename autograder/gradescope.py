@@ -308,7 +308,7 @@ def scratch_copy(submission: Path):
     """A temporary copy of the submission folder, links kept as links: the only
     place student code may write."""
     work = Path(tempfile.mkdtemp(prefix="xorkit-gradescope-"))
-    work.chmod(0o711)  # a dropped uid reaches its scratch folder, not the executor's log
+    work.chmod(0o711)  # a dropped uid may reach its scratch folder, not list this one
     scratch = work / "submission"
     shutil.copytree(submission, scratch, symlinks=True)
     try:
@@ -324,11 +324,9 @@ def execute(nb: nbformat.NotebookNode, tests: nbformat.NotebookNode, root: Path,
     print("student code runs", "in bubblewrap" if uid is None else f"as uid {uid}")
     lock_down(root)
     limits = sandbox.Limits.from_course(root / "source")
-    graded = remote.graded_cells(tests)  # the instructor's cells, never the student's
+    cells = remote.graded_cells(tests)  # the instructor's, never the student's
     with scratch_copy(folder) as scratch:
-        return remote.execute(
-            nb, scratch, limits, use_bwrap=uid is None, tests=graded, drop_uid=uid
-        )
+        return remote.execute(nb, scratch, limits, use_bwrap=uid is None, tests=cells, drop_uid=uid)
 
 
 def _error_summary(output) -> str:
@@ -442,7 +440,8 @@ def results_json(
 
 def grade(root: Path, visibility: str = "visible") -> dict:
     """Grade ``root/submission/*.ipynb``; write and return ``root/results/results.json``.
-    Without a sandbox, raise ``GraderFault`` once results.json says so."""
+    On a fault of the grader (no sandbox, say), raise ``GraderFault`` once
+    results.json says that the notebook was not graded."""
     start = time.monotonic()
     source = root / "source"
     tests = nbformat.read(source / TEST_CELLS, as_version=4)
