@@ -190,19 +190,19 @@ def execute(
     use_bwrap: bool | None = None,
     zygote: Zygote | None = None,
     *,
-    tests: dict[str, GradedCell] | None = None,
+    tests: dict[str, GradedCell],
     **sandbox_options,
 ) -> Execution:
     """Run every code cell of ``nb`` (already sanitized by nbgrader): the student's
     in a sandbox rooted at ``scratch``, the test cells here. ``tests`` are the
-    instructor's test cells (``test_cells`` of the source notebook): a cell with
-    one of their grade_ids runs their source, never its own. Without them they
-    are read from ``nb``, whose test and locked cells nbgrader restored."""
+    instructor's test cells (``graded_cells`` of the source notebook, never of a
+    submission): a cell with one of their grade_ids runs their source, never its
+    own; every other cell, whatever its metadata says, runs in the sandbox."""
     run = Execution(nb)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     for cell in code_cells:
         cell.outputs, cell.execution_count = [], None
-    state = _State(graded_cells(nb) if tests is None else tests)
+    state = _State(tests)
     run.tests = state.tests
     sandbox = _start(scratch, limits, use_bwrap, zygote, sandbox_options)
     run.sandboxed = sandbox.sandboxed
