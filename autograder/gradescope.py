@@ -278,12 +278,12 @@ def isolation() -> int | None:
     return NOBODY
 
 
-def _runs_as(uid: int) -> bool:
-    """Whether ``uid`` can start this Python and import what the executor needs
+def _runs_as(uid: int, python: str = sys.executable) -> bool:
+    """Whether ``uid`` can start ``python`` and import what the executor needs
     (a venv in a root-only folder would otherwise zero every student)."""
     try:
         probe = subprocess.run(
-            [sys.executable, "-I", "-c", "import numpy, IPython, matplotlib_inline"],
+            [python, "-I", "-c", "import numpy, IPython, matplotlib_inline"],
             user=uid,
             group=uid,
             extra_groups=[],

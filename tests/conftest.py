@@ -47,18 +47,9 @@ NOBODY = 65534
 
 def runs_as_nobody(python: str) -> bool:
     """Whether uid nobody can start ``python`` and import what the executor needs."""
-    try:
-        probe = subprocess.run(
-            [python, "-I", "-c", "import numpy, IPython, matplotlib_inline"],
-            user=NOBODY,
-            group=NOBODY,
-            extra_groups=[],
-            cwd="/",
-            capture_output=True,
-        )
-    except OSError:  # the interpreter itself is out of reach
-        return False
-    return probe.returncode == 0
+    from autograder.gradescope import _runs_as
+
+    return _runs_as(NOBODY, python)
 
 
 def _linked_venv(folder: Path) -> str | None:

@@ -341,7 +341,7 @@ def test_without_a_sandbox_nothing_runs(bundle, tmp_path, monkeypatch, euid, pyt
     root = lay_out(bundle, tmp_path, {"xor_mlp.ipynb": notebook})
     monkeypatch.setattr(sandbox, "bwrap_works", lambda: False)  # its answer is cached
     monkeypatch.setattr(os, "geteuid", lambda: euid)
-    monkeypatch.setattr(gradescope, "_runs_as", lambda uid: python_runs)
+    monkeypatch.setattr(gradescope, "_runs_as", lambda uid, python=None: python_runs)
     assert gradescope.main(["--root", str(root)]) == 2
     results = json.loads((root / "results" / "results.json").read_text())
     assert "could not start a sandbox" in results["output"] and why in results["output"]
