@@ -37,7 +37,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.preprocessors import ClearOutput
 
-from autograder import contract, remote, sandbox
+from autograder import contract, reference, remote, runner, sandbox
 from autograder.faults import GraderFault
 
 ROOT_ENV = "XORKIT_GRADESCOPE_ROOT"  # a fake /autograder tree, for tests
@@ -176,6 +176,7 @@ def bundle_files(course: Path, visibility: str = "visible") -> dict[str, bytes]:
             raise FileNotFoundError(
                 f"{path} is missing: run `xorkit build` in the course directory"
             )
+    reference.verify(course, source)  # the reference and checks the build vouched for
     package = Path(__file__).resolve().parent
     files = {
         "setup.sh": SETUP_SH.encode(),
@@ -451,6 +452,7 @@ def grade(root: Path, visibility: str = "visible") -> dict:
         nb = read_submission(path)
         nb, _ = ClearOutput().preprocess(nb, {})
         nb = restore_test_cells(nb, tests)
+        runner.self_test()  # the bundled checks pass on the bundled reference
         run = execute(nb, tests, root, path.parent)
         note = f"The notebook stopped running: {'; '.join(run.notes)}" if run.notes else ""
         scored = score_cells(nb, tests, run, visibility)
