@@ -13,6 +13,7 @@ GENERATED = [
     "release/xor_mlp/xor_mlp.ipynb",
     "solutions/xor_mlp/xor_mlp.ipynb",
     "solutions/xor_mlp/reference.py",
+    "solutions/xor_mlp/build.json",
 ]
 
 
