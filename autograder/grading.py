@@ -25,6 +25,7 @@ import shutil
 import tempfile
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -424,7 +425,9 @@ def autograde(
     ``progress(total)`` returns a progress bar (``update(n)``, ``close()``)
     advanced once per graded submission; ``sandbox`` is ``use_sandbox``'s mode.
     Raises ``GraderFault`` (nothing recorded for the students it affects) when
-    the course, the reference, the checks, the sandbox or nbgrader fail.
+    the course, the reference, the checks, the sandbox or nbgrader fail, and
+    ``StudentsNotGraded`` (everyone else recorded) when some submissions kept
+    killing the grader's worker.
     """
     root = root.resolve()
     students = submissions(root, assignment)
@@ -437,13 +440,18 @@ def autograde(
         )
     path = prepare(root, assignment)
     try:
+        ungraded = {}
         if engine == "nbgrader":
             _stock_autograde(root, assignment, path)
         else:
-            _kit_autograde(root, assignment, students, jobs, progress, use_sandbox(sandbox))
+            use_bwrap = use_sandbox(sandbox)
+            ungraded = _kit_autograde(root, assignment, students, jobs, progress, use_bwrap)
     finally:
         reference.activate(None)
-    return results.collect(root, assignment)
+    outcomes = results.collect(root, assignment)
+    if ungraded:
+        raise StudentsNotGraded(outcomes, ungraded)
+    return outcomes
 
 
 def _stock_autograde(root: Path, assignment: str, path: Path) -> None:
@@ -461,34 +469,99 @@ def _stock_autograde(root: Path, assignment: str, path: Path) -> None:
             os.environ["XORKIT_REFERENCE"] = saved
 
 
-def _kit_autograde(root, assignment, students, jobs, progress, use_bwrap) -> None:
-    limits = Limits.from_course(root)
-    tests = remote.graded_cells(nbformat.read(build.source_notebook(root), as_version=4))
+class StudentsNotGraded(Exception):
+    """Grading finished, but the grader could not grade these submissions (their
+    grading kept killing its worker process); everyone else was graded."""
+
+    def __init__(self, outcomes: list[results.StudentOutcome], ungraded: dict[str, str]):
+        names = ", ".join(sorted(ungraded))
+        super().__init__(f"could not grade {len(ungraded)} submission(s): {names}")
+        self.outcomes, self.ungraded = outcomes, ungraded
+
+
+WORKER_LOST = (
+    "not graded: grading this submission killed the grader's worker process again when "
+    "it was graded alone (memory, most likely); nothing was recorded for it: look at "
+    "the submission, or grade it alone with a larger memory limit"
+)
+
+
+@dataclass
+class _Batch:
+    """What every submission of one run is graded with."""
+
+    root: Path
+    assignment: str
+    limits: Limits
+    use_bwrap: bool
+    tests: dict
+    bar: object
+    recorded: set = field(default_factory=set)
+
+
+def _kit_autograde(root, assignment, students, jobs, progress, use_bwrap) -> dict[str, str]:
+    """Grade ``students`` on ``jobs`` workers; the students not graded, with why.
+
+    A worker that dies takes the submissions it had in hand with it, and nobody
+    can tell which of them killed it. Those it may have been running are graded
+    again, each alone on a fresh worker; the rest go back to the parallel queue.
+    One that kills its worker alone too is not graded (nor recorded) and is
+    returned; nobody else pays for it.
+    """
     workers = max(1, jobs or os.cpu_count() or 1)
-    bar = progress(len(students)) if progress is not None else None
-    context = multiprocessing.get_context("fork")
-    # The three phases overlap: the main process sanitizes the next submission
-    # and records finished ones while the workers execute. A grader fault stops
-    # everything: the students not yet recorded keep their previous grades.
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init)
-    before, recorded = _graded(root, assignment), set()
+    batch = _Batch(
+        root,
+        assignment,
+        Limits.from_course(root),
+        use_bwrap,
+        remote.graded_cells(nbformat.read(build.source_notebook(root), as_version=4)),
+        progress(len(students)) if progress is not None else None,
+    )
+    before, ungraded = _graded(root, assignment), {}
     try:
-        running: dict = {}
-        for student in students:
-            job = sanitize(root, assignment, student)
-            args = (job, root, assignment, limits, use_bwrap, tests)
-            running[pool.submit(execute, *args)] = job
-            for future in [f for f in running if f.done()]:
-                recorded.add(_finish(root, assignment, future, running.pop(future), bar))
-        for future in as_completed(list(running)):
-            recorded.add(_finish(root, assignment, future, running.pop(future), bar))
+        queue = list(students)
+        while queue:
+            unfinished = _grade_on_pool(batch, queue, workers)
+            # a pool holds at most workers + 1 submissions at once: the suspects
+            suspects, queue = unfinished[: workers + 1], unfinished[workers + 1 :]
+            for student in suspects:
+                if _grade_on_pool(batch, [student], 1):
+                    ungraded[student] = WORKER_LOST
     except GraderFault:
-        _forget(root, assignment, _graded(root, assignment) - before - recorded)
+        _forget(root, assignment, _graded(root, assignment) - before - batch.recorded)
         raise
     finally:
+        if batch.bar is not None:
+            batch.bar.close()
+    _forget(root, assignment, set(ungraded) - before)
+    return ungraded
+
+
+def _grade_on_pool(batch: _Batch, students: list[str], workers: int) -> list[str]:
+    """Grade ``students`` on a fresh pool of ``workers`` processes. If a worker
+    dies, stop and return the students not recorded yet, in their order.
+
+    The three phases overlap: the main process sanitizes the next submission and
+    records finished ones while the workers execute. A grader fault stops
+    everything: the students not yet recorded keep their previous grades.
+    """
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init)
+    running: dict = {}
+    try:
+        for student in students:
+            job = sanitize(batch.root, batch.assignment, student)
+            args = (job, batch.root, batch.assignment, batch.limits, batch.use_bwrap, batch.tests)
+            running[pool.submit(execute, *args)] = job
+            for future in [f for f in running if f.done()]:
+                _finish(batch, future, running.pop(future))
+        for future in as_completed(list(running)):
+            _finish(batch, future, running.pop(future))
+    except BrokenProcessPool:
+        return [s for s in students if s not in batch.recorded]
+    finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        if bar is not None:
-            bar.close()
+    return []
 
 
 def _graded(root: Path, assignment: str) -> set[str]:
@@ -506,17 +579,17 @@ def _forget(root: Path, assignment: str, students: set[str]) -> None:
         shutil.rmtree(root / "autograded" / student / assignment, ignore_errors=True)
 
 
-def _finish(root: Path, assignment: str, future, job: Job, bar) -> str:
+def _finish(batch: _Batch, future, job: Job) -> None:
     try:
         job = future.result()
-    except GraderFault:
+    except (GraderFault, BrokenProcessPool):
         raise
-    except Exception as exc:  # the worker itself broke: the grader's fault, not the student's
+    except Exception as exc:  # the grader's own code broke: not the student's fault
         raise GraderFault(
             f"grading {job.student} failed inside the grader ({type(exc).__name__}: {exc}); "
             "nothing was recorded for them or for the students after them: grade again"
         ) from exc
-    record(root, assignment, job)
-    if bar is not None:
-        bar.update(1)
-    return job.student
+    record(batch.root, batch.assignment, job)
+    batch.recorded.add(job.student)
+    if batch.bar is not None:
+        batch.bar.update(1)

@@ -1,10 +1,12 @@
 """Grader faults stop the run (exit 2) and record nothing for the students they affect."""
 
+import os
+
 import pytest
 from click.testing import CliRunner
 from nbgrader.api import Gradebook
 
-from autograder import grading, remote
+from autograder import grading, remote, results
 from autograder.cli import main
 from autograder.faults import GraderFault
 from autograder.sandbox import Died
@@ -24,6 +26,20 @@ def _recorded(course) -> list[str]:
         return [s.student_id for s in gb.find_assignment("xor_mlp").submissions]
 
 
+# Workers receive the function they run by name: stand-ins live at module level.
+_EXECUTE = grading.execute
+
+
+def _crash(*args, **kwargs):
+    raise RuntimeError("simulated crash")
+
+
+def _kill_the_worker_for_killer(job, *args):
+    if job.student == "killer":
+        os._exit(9)  # what the kernel's OOM killer does to a worker
+    return _EXECUTE(job, *args)
+
+
 def _never_starts(self):
     raise Died("the executor could not start: simulated")
 
@@ -38,13 +54,10 @@ def test_a_sandbox_that_cannot_start_is_a_grader_fault(course, monkeypatch):
 
 def test_a_crashing_worker_is_a_grader_fault(course, monkeypatch):
     """A grading worker that raises stops the run instead of recording 'grading failed' zeros."""
-
-    def crash(*args, **kwargs):
-        raise RuntimeError("simulated crash")
-
-    monkeypatch.setattr(grading, "execute", crash)
+    monkeypatch.setattr(grading, "execute", _crash)
     result = CliRunner().invoke(main, ["grade", "--course", str(course), "--no-sandbox"])
     assert result.exit_code == 2, result.output
+    assert "RuntimeError: simulated crash" in result.output
     assert "failed inside the grader" in result.output and "Traceback" not in result.output
     assert _recorded(course) == []
 
@@ -68,3 +81,22 @@ def test_stock_nbgrader_needs_trusted_code(course):
     result = CliRunner().invoke(main, ["grade", "--course", str(course), "--engine", "nbgrader"])
     assert result.exit_code == 2, result.output
     assert "--no-sandbox" in result.output
+
+
+def test_a_worker_killer_costs_nobody_else(tmp_path, monkeypatch):
+    """A submission whose grading kills the worker is found by grading it alone: it
+    is not recorded and the command exits 1 naming it; every other student, graded
+    before, beside and after it, gets their exact grade."""
+    course = built_course(tmp_path / "course")
+    for student in ["a_first", "killer", "m_beside", "z_after", "zz_last"]:
+        submit(course, student, finished_release())
+    monkeypatch.setattr(grading, "execute", _kill_the_worker_for_killer)
+    result = CliRunner().invoke(
+        main, ["grade", "--course", str(course), "--no-sandbox", "--jobs", "2"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "killer: not graded: grading this submission killed" in result.output
+    assert sorted(_recorded(course)) == ["a_first", "m_beside", "z_after", "zz_last"]
+    for outcome in results.collect(course):
+        autograded = [c for c in outcome.cells if c.grade_id.startswith("test_")]
+        assert all(c.score == c.max_score for c in autograded), outcome

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from autograder import contract, grading, results
-from autograder.commands.exit_codes import KitFailed
+from autograder.commands.exit_codes import STUDENTS_NEED_ATTENTION, KitFailed
 from autograder.commands.options import course_option
 from autograder.faults import GraderFault
 from autograder.nbgrader_run import NbgraderError
@@ -73,6 +73,11 @@ def command(course: Path, assignment: str, jobs: int | None, engine: str, no_san
             progress=_progress,
             sandbox="off" if no_sandbox else "require",
         )
+    except grading.StudentsNotGraded as exc:
+        click.echo(results.table(exc.outcomes))
+        for student, reason in sorted(exc.ungraded.items()):
+            click.secho(f"{student}: {reason}", fg="red", err=True)
+        raise click.exceptions.Exit(STUDENTS_NEED_ATTENTION) from exc
     except GraderFault as exc:
         raise KitFailed(f"{exc}\nno grade was recorded for the students it affects") from exc
     except (NbgraderError, FileNotFoundError) as exc:
