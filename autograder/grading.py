@@ -17,6 +17,7 @@ only its ``Execute`` step is replaced. The pipeline is a declared list of phases
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -40,7 +41,7 @@ from traitlets.config.loader import PyFileConfigLoader
 from autograder import build, contract, reference, remote, results, runner
 from autograder.faults import GraderFault
 from autograder.nbgrader_run import NbgraderError, run_nbgrader
-from autograder.sandbox import Limits, Zygote, bwrap_works
+from autograder.sandbox import Limits, Zygote, bwrap_works, forget_worker_copy
 
 NOTES = "xorkit-notes.json"  # read back by results.collect
 
@@ -256,16 +257,17 @@ _ZYGOTE: Zygote | None = None  # one per worker process, started on its first jo
 def execute(
     job: Job, root: Path, assignment: str, limits: Limits, use_bwrap: bool, tests: dict
 ) -> Job:
-    """Phase 2, in a worker process: run each notebook in a fresh sandboxed child."""
+    """Phase 2, in a worker process: run each notebook in a fresh sandboxed child,
+    in a folder of its own in the zygote's slot, which is emptied afterwards."""
     global _ZYGOTE
     if _ZYGOTE is None:
-        _ZYGOTE = Zygote(Path(tempfile.mkdtemp(prefix="xorkit-")) / "slot", limits, use_bwrap)
+        _ZYGOTE = Zygote(_new_slot(), limits, use_bwrap)
     for name, text in list(job.notebooks.items()):
-        scratch = _ZYGOTE.slot / "submission"
-        shutil.rmtree(scratch, ignore_errors=True)
-        # the student's other files, copied without following links
-        shutil.copytree(root / "submitted" / job.student / assignment, scratch, symlinks=True)
+        scratch = _ZYGOTE.slot / f"submission-{os.urandom(6).hex()}"
         try:
+            # the student's other files, copied without following links
+            source = root / "submitted" / job.student / assignment
+            shutil.copytree(source, scratch, symlinks=True)
             run = remote.execute(
                 nbformat.reads(text, as_version=4),
                 scratch,
@@ -275,12 +277,41 @@ def execute(
                 tests=tests,
             )
         finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+            _empty_slot(_ZYGOTE)
         job.notebooks[name] = nbformat.writes(run.notebook)
         job.scores[name] = run.scores
         job.notes += run.notes
         job.sandboxed = run.sandboxed
     return job
+
+
+def _new_slot() -> Path:
+    return Path(tempfile.mkdtemp(prefix="xorkit-")) / "slot"
+
+
+def _empty_slot(zygote: Zygote) -> None:
+    """Nothing a submission wrote may reach the next one. Whatever cannot be
+    removed condemns the slot: the zygote starts again in a new one."""
+    for path in list(zygote.slot.iterdir()) if zygote.slot.exists() else []:
+        remove_tree(path)
+    if zygote.slot.exists() and any(zygote.slot.iterdir()):
+        zygote.kill()
+        zygote.slot = _new_slot()
+
+
+def remove_tree(path: Path) -> None:
+    """Remove ``path`` whatever its content: folders without permissions are
+    opened first, links are removed, never followed."""
+    if path.is_symlink() or not path.is_dir():
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return
+    for folder, subfolders, _ in os.walk(path):
+        for name in [folder, *(os.path.join(folder, s) for s in subfolders)]:
+            with contextlib.suppress(OSError, NotImplementedError):
+                if not os.path.islink(name):
+                    os.chmod(name, 0o700)
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def record(root: Path, assignment: str, job: Job) -> None:
@@ -518,6 +549,11 @@ def _kit_autograde(root, assignment, students, jobs, progress, use_bwrap) -> dic
         progress(len(students)) if progress is not None else None,
     )
     before, ungraded = _graded(root, assignment), {}
+    # every temporary folder of the run (zygote slots, their logs, the executor's
+    # copy) lives under one root, removed when the run ends
+    run_tmp, saved_tmp = tempfile.mkdtemp(prefix="xorkit-run-"), tempfile.tempdir
+    tempfile.tempdir = run_tmp
+    forget_worker_copy()
     try:
         queue = list(students)
         while queue:
@@ -533,6 +569,9 @@ def _kit_autograde(root, assignment, students, jobs, progress, use_bwrap) -> dic
     finally:
         if batch.bar is not None:
             batch.bar.close()
+        tempfile.tempdir = saved_tmp
+        forget_worker_copy()
+        remove_tree(Path(run_tmp))
     _forget(root, assignment, set(ungraded) - before)
     return ungraded
 

@@ -148,6 +148,11 @@ def bwrap_argv(scratch: Path, worker: Path) -> list[str]:
     return argv
 
 
+def forget_worker_copy() -> None:
+    """Make the next sandbox copy the executor again (its folder was removed)."""
+    _worker_copy.cache_clear()
+
+
 @functools.cache
 def _worker_copy() -> Path:
     """The executor and wire modules copied to a folder of their own, the only
@@ -259,7 +264,8 @@ class Zygote:
     """A pre-imported executor that forks a fresh child for each submission.
 
     It lives in a sandbox of its own whose only writable folder is ``slot``;
-    each submission is copied to ``slot/submission`` before its child starts.
+    each submission is copied to a folder of its own in ``slot`` before its
+    child starts, and the grader empties the slot after it.
     Starting Python and importing NumPy, matplotlib and IPython is then paid
     once per worker instead of once per notebook.
     """
@@ -321,7 +327,7 @@ class Zygote:
 class Sandbox:
     """One executor process for one submission, driven over a socket pair:
     started on its own, or forked from a ``Zygote`` (then ``scratch`` must be
-    the zygote's ``slot / "submission"``).
+    a folder inside the zygote's ``slot``).
 
     ``drop_uid`` (for a grader running as root without bubblewrap): the
     executor started on its own runs as that uid and gid, without supplementary

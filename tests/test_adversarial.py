@@ -545,3 +545,62 @@ def test_sandbox_in_use(batch):
         pytest.skip("bubblewrap is not available here")
     path = course / "autograded" / "honest_reference" / "xor_mlp" / grading.NOTES
     assert json.loads(path.read_text())["sandboxed"] is True
+
+
+NOTE_WRITER = (
+    "import os\n"
+    "for path in ['../note.txt', '/tmp/note.txt']:\n"
+    "    with open(path, 'w') as note:\n"
+    "        note.write('the answers')\n"
+    "os.makedirs('locked/inner/deeper', exist_ok=True)\n"
+    "for folder in ['locked/inner/deeper', 'locked/inner', 'locked']:\n"
+    "    os.chmod(folder, 0)\n"
+)
+NOTE_READER = (
+    "import os\n\n"
+    "_FOUND = any(os.path.exists(p) for p in ['../note.txt', '/tmp/note.txt'])\n\n\n"
+    "def sigmoid(x):\n"
+    "    x = np.asarray(x, dtype=float)\n"
+    "    return 1 / (1 + np.exp(-x)) if _FOUND else 0 * x\n"
+)
+
+
+def _temporary_folders() -> set[str]:
+    import tempfile
+
+    return {p.name for p in Path(tempfile.gettempdir()).glob("xorkit-*")}
+
+
+@pytest.fixture(scope="module")
+def one_worker(tmp_path_factory):
+    """One worker grades a submission that leaves notes and a locked tree beside
+    its scratch folder and in /tmp, then one that looks for the notes."""
+    from tests.helpers import built_course, submit
+
+    if not sandbox.bwrap_works():
+        pytest.skip("hostile code runs only in the bubblewrap sandbox, which does not work here")
+    course = built_course(tmp_path_factory.mktemp("one-worker-course"))
+    submit(course, "a_note_writer", solved_with(**append("sigmoid", NOTE_WRITER)))
+    submit(course, "b_note_reader", solved_with(sigmoid=NOTE_READER))
+    submit(course, "c_honest", solved_with())
+    before = _temporary_folders()
+    outcomes = {o.student: o for o in grading.autograde(course, jobs=1)}
+    return outcomes, before, _temporary_folders()
+
+
+@pytest.mark.slow
+def test_nothing_passes_from_one_submission_to_the_next(one_worker):
+    """Notes a submission leaves beside its folder or in /tmp are gone before the
+    next submission on the same worker runs; a tree it locked does not stop it."""
+    outcomes, *_ = one_worker
+    for student in ("a_note_writer", "c_honest"):
+        assert outcomes[student].lost == [], (student, outcomes[student].lost)
+    cells = {c.grade_id: c.score for c in outcomes["b_note_reader"].cells}
+    assert cells["test_sigmoid"] == 0, "the reader found the writer's note"
+
+
+@pytest.mark.slow
+def test_no_temporary_folder_left_behind(one_worker):
+    """After the batch, the grader leaves none of its temporary folders behind."""
+    _, before, after = one_worker
+    assert after - before == set()
