@@ -24,6 +24,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
 from traitlets import Float, Integer
 from traitlets.config import Configurable
 from traitlets.config.loader import PyFileConfigLoader
@@ -71,6 +72,27 @@ class Limits:
         )
         traits = GradingLimits(config=config)
         return cls(**{name: getattr(traits, name) for name in asdict(cls())})
+
+
+# A reference stand-in runs in the grader on arguments the student's code
+# chose, so their size is bounded: no array may hold more elements than
+# STAND_IN_FACTOR times the largest array of the call that led to it, or
+# STAND_IN_FLOOR, whichever is larger. The checks send at most 16 x 8 arrays;
+# 4096 elements keep any product the reference forms under 17 million.
+STAND_IN_FACTOR = 16
+STAND_IN_FLOOR = 4096
+
+
+def largest_array(value, depth: int = 0) -> int:
+    """The element count of the largest array in ``value`` (lists, tuples, dicts)."""
+    if depth > 16:
+        return 0
+    if isinstance(value, np.ndarray):
+        return int(value.size)
+    items = value.values() if isinstance(value, dict) else value
+    if isinstance(value, list | tuple | dict):
+        return max((largest_array(v, depth + 1) for v in items), default=0)
+    return 0
 
 
 class Died(Abort):
@@ -445,6 +467,7 @@ class Sandbox:
             }
         )
         deadline = time.monotonic() + self.limits.cell_timeout + 5
+        bound = max(STAND_IN_FLOOR, STAND_IN_FACTOR * largest_array(args))
         while True:
             reply = self._recv(deadline)
             if reply.get("op") != "ref":
@@ -452,6 +475,13 @@ class Sandbox:
             name = reply.get("fn")
             if name not in swap:
                 self._send({"op": "error", "message": f"{name} is not available here"})
+                continue
+            if largest_array(reply.get("args", [])) > bound:
+                message = (
+                    f"ValueError: {name} was called with an array of more than {bound} "
+                    "elements, far larger than anything the check passed in"
+                )
+                self._send({"op": "error", "message": message})
                 continue
             try:
                 value = answer_ref(name, reply.get("args", []))

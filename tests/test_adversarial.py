@@ -327,6 +327,20 @@ def corpus(course: Path, port: int):
             {"test_predict": 0},
             ["while running cell predict"],
         ),
+        (
+            # a swapped-in reference dense asked for a 60000 x 60000 outer
+            # product: 29 GB in the grader's worker, refused before it is formed
+            "huge_stand_in_call",
+            solved_with(
+                dense="def dense(inputs, weights):\n    return (inputs @ weights).T\n",
+                forward_pass="def forward_pass(X, w1, w2):\n"
+                + "    dense(np.ones((60000, 1)), np.ones((1, 60000)))\n"
+                + "    act_hidden = sigmoid(dense(X, w1))\n"
+                + "    return act_hidden, dense(act_hidden, w2)\n",
+            ),
+            {"test_dense": 0, "test_forward_pass": 0},
+            [],
+        ),
         ("zz_honest_after_attacks", solved_with(), {}, []),
         ("invalid_json", b'{"cells": [', {c: 0 for c in GRADED_CELLS}, ["not valid JSON"]),
         ("empty_file", b"", {c: 0 for c in GRADED_CELLS}, ["is empty"]),
@@ -461,6 +475,7 @@ def test_every_submission_gets_a_row(batch):
         "dense_transposed",
         "steal_stand_in",
         "kill_the_zygote",
+        "huge_stand_in_call",
         "zz_honest_after_attacks",
         "invalid_json",
         "empty_file",
