@@ -18,7 +18,7 @@ from functools import cache
 import nbformat
 import pytest
 
-from autograder import build, contract, grading, reference
+from autograder import build, contract, grading, reference, sandbox
 from autograder.runner import Submission, isolated, quiet, run_checks_on, score, to_swap
 from tests.catalogue import VARIANTS, Variant
 from tests.helpers import (
@@ -200,7 +200,8 @@ def catalogue_graded(tmp_path_factory):
         f"{seconds:.0f} s wall ({seconds / len(VARIANTS):.1f} s per notebook) on "
         f"{os.cpu_count()} cores"
     )
-    table = confusion_table(results, timing, "by xorkit grade (nbgrader + sandbox) in one batch")
+    how = "bubblewrap sandbox" if sandbox.bwrap_works() else "no sandbox"
+    table = confusion_table(results, timing, f"by xorkit grade (nbgrader, {how}) in one batch")
     (tmp_path_factory.getbasetemp() / "catalogue-table.txt").write_text(table + "\n")
     return results, scores, lost, table
 

@@ -51,9 +51,20 @@ def gradescope_env(root, python: str | None) -> dict[str, str]:
     return env
 
 
-def run_autograder(bundle, tmp_path, files: dict[str, bytes]) -> dict:
+@pytest.fixture
+def grader(request, tmp_path):
+    """(folder, Python) run_autograder grades in here: under bubblewrap, tmp_path
+    and this Python; without it (student code then runs as uid nobody), a folder
+    and a Python that uid nobody can reach."""
+    if sandbox.bwrap_works():
+        return tmp_path, sys.executable
+    return request.getfixturevalue("open_dir"), request.getfixturevalue("nobody_python")
+
+
+def run_autograder(bundle, grader, files: dict[str, bytes]) -> dict:
     """Run run_autograder in a fake /autograder tree and read its results.json."""
-    return run(lay_out(bundle, tmp_path, files), python=sys.executable)
+    folder, python = grader
+    return run(lay_out(bundle, folder, files), python=python)
 
 
 def run(root, python: str | None, extra_env: dict | None = None, isolation: str = "") -> dict:
@@ -103,10 +114,10 @@ def test_bundle_is_reproducible(bundle, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("student", STUDENTS)
-def test_scores_equal_nbgrader_grades(bundle, tmp_path, student):
+def test_scores_equal_nbgrader_grades(bundle, grader, student):
     """Each example submission scores on Gradescope exactly what nbgrader gives it, cell by cell."""
     results = run_autograder(
-        bundle, tmp_path, submission(REPO / "submitted" / student / "xor_mlp" / "xor_mlp.ipynb")
+        bundle, grader, submission(REPO / "submitted" / student / "xor_mlp" / "xor_mlp.ipynb")
     )
     scores = {t["name"].split("(")[1].rstrip(")"): t["score"] for t in results["tests"]}
     want = {cell: EXPECTED[student].get(cell, points) for cell, points in GRADED_CELLS.items()}
@@ -115,11 +126,11 @@ def test_scores_equal_nbgrader_grades(bundle, tmp_path, student):
 
 
 @pytest.mark.slow
-def test_results_follow_gradescope_schema(bundle, tmp_path):
+def test_results_follow_gradescope_schema(bundle, grader):
     """results.json has a score and one test per function with name, score, max_score,
     output and visibility; the output lists every property without showing check code."""
     path = REPO / "submitted" / "cy_sigma_not_derivative" / "xor_mlp" / "xor_mlp.ipynb"
-    results = run_autograder(bundle, tmp_path, submission(path))
+    results = run_autograder(bundle, grader, submission(path))
     assert results["score"] == 17
     assert "3 written answers (6 points) are graded by hand" in results["output"]
     assert sum(t["max_score"] for t in results["tests"]) == sum(GRADED_CELLS.values())
@@ -135,32 +146,32 @@ def test_results_follow_gradescope_schema(bundle, tmp_path):
 
 
 @pytest.mark.slow
-def test_solution_handout_scores_full_marks(bundle, tmp_path):
+def test_solution_handout_scores_full_marks(bundle, grader):
     """The solved handout, uploaded under another name, scores all 20 points."""
-    results = run_autograder(bundle, tmp_path, {"my notebook.ipynb": SOLUTION_NB.read_bytes()})
+    results = run_autograder(bundle, grader, {"my notebook.ipynb": SOLUTION_NB.read_bytes()})
     assert results["score"] == sum(GRADED_CELLS.values())
     assert all(t["status"] == "passed" for t in results["tests"])
 
 
 @pytest.mark.slow
-def test_deleted_test_cell_scores_zero_for_that_function(bundle, tmp_path):
+def test_deleted_test_cell_scores_zero_for_that_function(bundle, grader):
     """A correct notebook whose predict test cell was deleted loses only predict's 2 points."""
     nb = nbformat.read(REPO / "submitted" / "ada_correct" / "xor_mlp" / "xor_mlp.ipynb", 4)
     nb.cells = [
         c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "test_predict"
     ]
-    results = run_autograder(bundle, tmp_path, {"xor_mlp.ipynb": nbformat.writes(nb).encode()})
+    results = run_autograder(bundle, grader, {"xor_mlp.ipynb": nbformat.writes(nb).encode()})
     assert results["score"] == sum(GRADED_CELLS.values()) - GRADED_CELLS["test_predict"]
     predict = next(t for t in results["tests"] if t["name"].startswith("predict "))
     assert "missing from the notebook" in predict["output"]
 
 
 @pytest.mark.slow
-def test_setup_sh_builds_a_venv_that_grades(bundle, tmp_path):
+def test_setup_sh_builds_a_venv_that_grades(bundle, grader):
     """setup.sh installs requirements.txt into a fresh venv (as on Gradescope's image
     build), and run_autograder grades with that venv alone: the correct notebook gets 20."""
     correct = submission(REPO / "submitted" / "ada_correct" / "xor_mlp" / "xor_mlp.ipynb")
-    root = lay_out(bundle, tmp_path, correct)
+    root = lay_out(bundle, grader[0], correct)
     env = gradescope_env(root, python=None)
     env.pop("VIRTUAL_ENV", None)
     env["PATH"] = os.pathsep.join(
@@ -171,6 +182,9 @@ def test_setup_sh_builds_a_venv_that_grades(bundle, tmp_path):
     )
     assert setup.returncode == 0, setup.stdout[-2000:] + setup.stderr[-2000:]
     assert (root / "venv" / "bin" / "python").exists()
+    if not sandbox.bwrap_works() and not gradescope._runs_as(65534, str(root / "venv/bin/python")):
+        shutil.rmtree(root / "venv")
+        pytest.skip("without bubblewrap uid nobody must run the venv; its Python is root-only here")
     try:
         results = run(root, python=None)
     finally:
@@ -178,17 +192,17 @@ def test_setup_sh_builds_a_venv_that_grades(bundle, tmp_path):
     assert results["score"] == sum(GRADED_CELLS.values())
 
 
-def test_missing_submission_scores_zero_and_says_so(bundle, tmp_path):
+def test_missing_submission_scores_zero_and_says_so(bundle, grader):
     """An upload without a notebook gets a results.json with 0 points and what to upload."""
-    results = run_autograder(bundle, tmp_path, {"answers.pdf": b"%PDF-1.4"})
+    results = run_autograder(bundle, grader, {"answers.pdf": b"%PDF-1.4"})
     assert results["score"] == 0
     assert "No notebook was submitted: upload xor_mlp.ipynb" in results["output"]
     assert len(results["tests"]) == len(GRADED_CELLS)
 
 
-def test_invalid_notebook_scores_zero_and_says_so(bundle, tmp_path):
+def test_invalid_notebook_scores_zero_and_says_so(bundle, grader):
     """A notebook file that is not valid JSON gets 0 points and an explanation, not a crash."""
-    results = run_autograder(bundle, tmp_path, {"xor_mlp.ipynb": b'{"cells": [ oops'})
+    results = run_autograder(bundle, grader, {"xor_mlp.ipynb": b'{"cells": [ oops'})
     assert results["score"] == 0
     assert "xor_mlp.ipynb could not be read as a Jupyter notebook" in results["output"]
 
