@@ -328,7 +328,6 @@ def record(root: Path, assignment: str, job: Job) -> None:
                 "grade again"
             )
     _zero_ungraded(root, assignment, job)
-    _missing_cells(root, assignment, job)
     _grader_scores(root, assignment, job)
     folder = root / "autograded" / job.student / assignment
     folder.mkdir(parents=True, exist_ok=True)
@@ -339,16 +338,24 @@ def record(root: Path, assignment: str, job: Job) -> None:
 
 def _grader_scores(root: Path, assignment: str, job: Job) -> None:
     """The score of every autograded test cell is the grader's decision, whatever
-    nbgrader read from the outputs; a cell the grader did not run scores zero."""
+    nbgrader read from the outputs; a cell the grader did not run scores zero.
+    A graded cell the submission no longer has (deleted, renamed grade_id) is
+    worth zero too, an answer cell included, not a pending manual grade."""
     if not job.notebooks:
         return
     with Gradebook(results.db_url(root)) as gb:
-        for name in job.notebooks:
+        for name, text in job.notebooks.items():
             decided = job.scores.get(name, {})
+            cells = nbformat.reads(text, 4).cells
+            present = {c.metadata.get("nbgrader", {}).get("grade_id") for c in cells}
             answers = {c.name for c in gb.find_notebook(name, assignment).solution_cells}
             notebook = gb.find_submission_notebook(name, assignment, job.student)
             for grade in notebook.grades:
-                if grade.cell.cell_type != "code" or grade.name in answers:
+                code = grade.cell.cell_type == "code"
+                if grade.name not in present:
+                    what = "cell" if code else "answer cell"
+                    job.notes.append(f"{what} {grade.name} is missing from {name}: scored 0")
+                elif not code or grade.name in answers:
                     continue  # a written answer, graded by a person
                 grade.auto_score = float(decided.get(grade.name, 0.0))
                 grade.needs_manual_grade = False
@@ -368,28 +375,6 @@ def _zero_ungraded(root: Path, assignment: str, job: Job) -> None:
         for notebook in submission.notebooks:
             for grade in notebook.grades:
                 grade.auto_score, grade.needs_manual_grade = 0.0, False
-        gb.db.commit()
-
-
-def _missing_cells(root: Path, assignment: str, job: Job) -> None:
-    """A graded cell the submission no longer has (deleted, renamed grade_id) is
-    worth zero, not a pending manual grade."""
-    if not job.notebooks:
-        return
-    with Gradebook(results.db_url(root)) as gb:
-        for name, text in job.notebooks.items():
-            present = {
-                c.metadata.get("nbgrader", {}).get("grade_id")
-                for c in nbformat.reads(text, 4).cells
-            }
-            notebook = gb.find_submission_notebook(name, assignment, job.student)
-            for grade in notebook.grades:
-                if grade.name not in present and grade.cell.cell_type == "code":
-                    grade.auto_score, grade.needs_manual_grade = 0.0, False
-                    job.notes.append(f"cell {grade.name} is missing from {name}: scored 0")
-                elif grade.name not in present:
-                    grade.auto_score, grade.needs_manual_grade = 0.0, False
-                    job.notes.append(f"answer cell {grade.name} is missing from {name}: scored 0")
         gb.db.commit()
 
 
