@@ -134,6 +134,7 @@ class GradedCell:
     source: str
     data: dict  # name -> value
     modules: dict  # name -> module name (``np`` -> ``numpy``), imported where it runs
+    points: float = 0.0  # what the cell is worth, as the instructor set it
 
 
 def graded_cells(nb: nbformat.NotebookNode) -> dict[str, GradedCell]:
@@ -150,7 +151,8 @@ def graded_cells(nb: nbformat.NotebookNode) -> dict[str, GradedCell]:
         if meta.get("grade") and not meta.get("solution"):
             data = {k: v for k, v in env.items() if not isinstance(v, types.ModuleType)}
             modules = {k: v.__name__ for k, v in env.items() if isinstance(v, types.ModuleType)}
-            found[meta.get("grade_id")] = GradedCell(cell.source, data, modules)
+            points = float(meta.get("points", 0))
+            found[meta.get("grade_id")] = GradedCell(cell.source, data, modules, points)
         elif meta.get("locked") and not meta.get("solution"):
             _evaluate_definitions(cell.source, env)
     return found
@@ -284,13 +286,13 @@ def _grade_test_cell(sandbox: Sandbox, cell, count: int, state: _State, run: Exe
     """Run a test cell here: its visible part, then its hidden checks, then the
     rest. It scores the checks' credit (full points without hidden tests) if
     every part completed, and zero with the reason otherwise."""
-    meta, test = cell.metadata["nbgrader"], state.tests[_grade_id(cell)]
+    test = state.tests[_grade_id(cell)]
     cell.source = test.source  # the instructor's, whatever the submission holds
     try:
         before, calls, after = split_test_cell(test.source) or (test.source, [], "")
     except (ValueError, SyntaxError) as exc:
         raise GraderFault(
-            f"the hidden tests of {meta.get('grade_id')} are malformed ({exc}): fix the "
+            f"the hidden tests of {_grade_id(cell)} are malformed ({exc}): fix the "
             "source notebook and rerun `xorkit build`"
         ) from None
     under = [function for function, _ in calls]
@@ -301,7 +303,7 @@ def _grade_test_cell(sandbox: Sandbox, cell, count: int, state: _State, run: Exe
             state.passed[function] = False
         _score(run, cell, 0.0, _failure(cell))
         return
-    earned = 0.0 if calls else float(meta.get("points", 0))
+    earned = 0.0 if calls else test.points
     for function, points in calls:
         swap = runner.to_swap(function, state.passed)
         results = runner.run_checks_on(function, RemoteSubmission(sandbox, swap))
@@ -312,7 +314,7 @@ def _grade_test_cell(sandbox: Sandbox, cell, count: int, state: _State, run: Exe
     if after.strip() and not _run_visible(cell, after, namespace, limit):
         _score(run, cell, 0.0, _failure(cell))
         return
-    _score(run, cell, min(earned, float(meta.get("points", earned))))
+    _score(run, cell, min(earned, test.points))
 
 
 def _failure(cell) -> str:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import build, grading
-from tests.helpers import REPO, new_course, release_with, solved_sources, submit
+from autograder import grading
+from tests.helpers import REPO, built_course, release_with, solved_sources, submit
 
 STUDENTS = ["ada_correct", "cy_sigma_not_derivative", "gus_half_done"]
 CRASHING = "zed_name_error"
@@ -27,8 +27,7 @@ UNREADABLE = "yan_not_json"
 
 @pytest.fixture(scope="session")
 def graded_course(tmp_path_factory):
-    course = new_course(tmp_path_factory.mktemp("graded-course"))
-    build.build(course, log=lambda _: None)
+    course = built_course(tmp_path_factory.mktemp("graded-course"))
     for student in STUDENTS:
         shutil.copytree(REPO / "submitted" / student, course / "submitted" / student)
     code = solved_sources()

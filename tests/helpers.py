@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import shutil
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -35,14 +38,23 @@ def new_course(path: Path) -> Path:
     return path
 
 
-def built_course(path: Path) -> Path:
-    """A course built as `xorkit build --no-check` builds it: release, reference,
-    gradebook and build record, ready to grade."""
+@functools.cache
+def _built_template() -> Path:
+    """One course built per test session, in a temporary folder removed at exit."""
     from autograder import build
 
-    course = new_course(path)
+    folder = Path(tempfile.mkdtemp(prefix="xorkit-built-course-"))
+    atexit.register(shutil.rmtree, folder, True)
+    course = new_course(folder / "course")
     build.build(course, log=lambda _: None)
     return course
+
+
+def built_course(path: Path) -> Path:
+    """A course built as `xorkit build --no-check` builds it (release, reference,
+    gradebook and build record, ready to grade): a copy of one built per session."""
+    shutil.copytree(_built_template(), path, dirs_exist_ok=True)
+    return path
 
 
 def submit(course: Path, student: str, notebook: nbformat.NotebookNode) -> Path:

@@ -18,14 +18,14 @@ from functools import cache
 import nbformat
 import pytest
 
-from autograder import build, contract, grading, reference, sandbox
+from autograder import contract, grading, reference, sandbox
 from autograder.runner import Submission, isolated, quiet, run_checks_on, score, to_swap
 from tests.catalogue import VARIANTS, Variant
 from tests.helpers import (
     GRADED_CELLS,
     RELEASE_NB,
     REPO,
-    new_course,
+    built_course,
     release_with,
     solved_sources,
     submit,
@@ -178,8 +178,7 @@ def test_variant_graded_directly(variant):
 @pytest.fixture(scope="module")
 def catalogue_graded(tmp_path_factory):
     """Every variant as a student of one course, graded by `xorkit grade` in one batch."""
-    course = new_course(tmp_path_factory.mktemp("catalogue-course"))
-    build.build(course, log=lambda _: None)
+    course = built_course(tmp_path_factory.mktemp("catalogue-course"))
     solved = _solved_sources()
     for variant in VARIANTS:
         submit(course, variant.name, release_with({**solved, variant.function: variant.code}))

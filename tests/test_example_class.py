@@ -5,8 +5,8 @@ import shutil
 import nbformat
 import pytest
 
-from autograder import build, grading
-from tests.helpers import GRADED_CELLS, RELEASE_NB, REPO, SOURCE_NB, new_course, submit
+from autograder import grading
+from tests.helpers import GRADED_CELLS, RELEASE_NB, REPO, SOURCE_NB, built_course, submit
 
 FULL = dict(GRADED_CELLS)
 
@@ -35,8 +35,7 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    course = new_course(tmp_path_factory.mktemp("example-course"))
-    build.build(course, log=lambda _: None)
+    course = built_course(tmp_path_factory.mktemp("example-course"))
     shutil.copytree(REPO / "submitted", course / "submitted")
     submit(course, "reference", nbformat.read(SOURCE_NB, as_version=4))
     submit(course, "release_blank", nbformat.read(RELEASE_NB, as_version=4))
@@ -104,8 +103,7 @@ def test_feedback_never_shows_hidden_source(graded):
 
 @pytest.fixture(scope="module")
 def graded_by_stock_nbgrader(tmp_path_factory):
-    course = new_course(tmp_path_factory.mktemp("stock-course"))
-    build.build(course, log=lambda _: None)
+    course = built_course(tmp_path_factory.mktemp("stock-course"))
     shutil.copytree(REPO / "submitted", course / "submitted")
     outcomes = grading.autograde(course, engine="nbgrader", sandbox="auto")
     return {o.student: o for o in outcomes}
