@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="xorkit-bench-") as tmp:
         stock_course = make_course(Path(tmp) / "stock", args.students)
-        kit_course = make_course(Path(tmp) / "kit", args.students)
+        # the same class, graded apart: a copy made before either engine runs
+        kit_course = Path(shutil.copytree(stock_course, Path(tmp) / "kit"))
 
         start = time.perf_counter()
         stock = grading.autograde(stock_course, engine="nbgrader", sandbox="off")
