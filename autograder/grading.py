@@ -408,12 +408,10 @@ def use_sandbox(mode: str) -> bool:
 
 def prepare(root: Path, assignment: str) -> Path:
     """Everything grading needs from the course, checked before anyone is graded:
-    the reference built from this course's source with these checks, checks
-    that pass on it, and a gradebook that knows the assignment."""
-    source = build.source_notebook(root)
-    path = reference.verify(root, source)
-    reference.activate(path)
-    runner.self_test()
+    the reference built from this course's source with these checks, a gradebook
+    that knows the assignment, and checks that pass on that reference, which is
+    left active (the caller deactivates it when grading ends)."""
+    path = reference.verify(root, build.source_notebook(root))
     db = root / "gradebook.db"
     try:
         if not db.exists():
@@ -425,6 +423,12 @@ def prepare(root: Path, assignment: str) -> Path:
             f"the gradebook {db} has no assignment {assignment!r}: run `xorkit build` "
             "in the course directory, then grade again"
         ) from None
+    reference.activate(path)
+    try:
+        runner.self_test()
+    except GraderFault:
+        reference.activate(None)
+        raise
     return path
 
 

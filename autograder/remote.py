@@ -51,7 +51,6 @@ class Execution:
     # and why a cell scored zero; a cell absent here did not run and scores zero
     scores: dict[str, float] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
-    tests: dict = field(default_factory=dict)  # the test cells graded (``GradedCell``)
 
 
 def split_test_cell(source: str) -> tuple[str, list[tuple[str, float]], str] | None:
@@ -204,21 +203,20 @@ def execute(
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     for cell in code_cells:
         cell.outputs, cell.execution_count = [], None
-    state = _State(tests)
-    run.tests = state.tests
+    state = _State(tests, run)
     sandbox = _start(scratch, limits, use_bwrap, zygote, sandbox_options)
     run.sandboxed = sandbox.sandboxed
     try:
         for index, cell in enumerate(code_cells):
             try:
-                _run_cell(sandbox, cell, index + 1, state, run)
+                _run_cell(sandbox, cell, index + 1, state)
             except Died as exc:
                 died = f"{exc} (while running cell {_name(cell, index)})"
                 cell.outputs.append(_error("KernelDied", died))
-                _score(run, cell, 0.0, died)
+                _score(state, cell, 0.0, died)
                 for later in code_cells[index + 1 :]:
                     later.outputs = [_error("KernelDied", f"not run: {died}")]
-                    _score(run, later, 0.0, f"not run: {died}")
+                    _score(state, later, 0.0, f"not run: {died}")
                 run.notes.append(died)
                 break
     finally:
@@ -250,6 +248,7 @@ def _start(scratch, limits, use_bwrap, zygote, options) -> Sandbox:
 @dataclass
 class _State:
     tests: dict[str, GradedCell]
+    run: Execution  # where the grader's scores and reasons go
     passed: dict[str, bool] = field(default_factory=dict)  # function -> passed its checks
 
 
@@ -261,16 +260,17 @@ def _grade_id(cell) -> str | None:
     return cell.metadata.get("nbgrader", {}).get("grade_id")
 
 
-def _score(run: Execution, cell, points: float, reason: str = "") -> None:
+def _score(state: _State, cell, points: float, reason: str = "") -> None:
+    """Record the grader's score for a test cell (other cells have none)."""
     grade_id = _grade_id(cell)
-    if grade_id is None or grade_id not in run.tests:
+    if grade_id not in state.tests:
         return
-    run.scores[grade_id] = points
+    state.run.scores[grade_id] = points
     if reason:
-        run.reasons[grade_id] = reason[:MESSAGE_LIMIT]
+        state.run.reasons[grade_id] = reason[:MESSAGE_LIMIT]
 
 
-def _run_cell(sandbox: Sandbox, cell, count: int, state: _State, run: Execution) -> None:
+def _run_cell(sandbox: Sandbox, cell, count: int, state: _State) -> None:
     cell.execution_count = count
     if _grade_id(cell) not in state.tests:
         reply = sandbox.run(cell.source)
@@ -279,10 +279,10 @@ def _run_cell(sandbox: Sandbox, cell, count: int, state: _State, run: Execution)
                 output["execution_count"] = count
             cell.outputs.append(nbformat.from_dict(output))
         return
-    _grade_test_cell(sandbox, cell, count, state, run)
+    _grade_test_cell(sandbox, cell, count, state)
 
 
-def _grade_test_cell(sandbox: Sandbox, cell, count: int, state: _State, run: Execution) -> None:
+def _grade_test_cell(sandbox: Sandbox, cell, count: int, state: _State) -> None:
     """Run a test cell here: its visible part, then its hidden checks, then the
     rest. It scores the checks' credit (full points without hidden tests) if
     every part completed, and zero with the reason otherwise."""
@@ -301,7 +301,7 @@ def _grade_test_cell(sandbox: Sandbox, cell, count: int, state: _State, run: Exe
     if not _run_visible(cell, before, namespace, limit):
         for function in under:
             state.passed[function] = False
-        _score(run, cell, 0.0, _failure(cell))
+        _score(state, cell, 0.0, _failure(cell))
         return
     earned = 0.0 if calls else test.points
     for function, points in calls:
@@ -312,9 +312,9 @@ def _grade_test_cell(sandbox: Sandbox, cell, count: int, state: _State, run: Exe
         cell.outputs.extend(nbformat.from_dict(o) for o in outputs)
         earned += runner.score(results, points)
     if after.strip() and not _run_visible(cell, after, namespace, limit):
-        _score(run, cell, 0.0, _failure(cell))
+        _score(state, cell, 0.0, _failure(cell))
         return
-    _score(run, cell, min(earned, test.points))
+    _score(state, cell, min(earned, test.points))
 
 
 def _failure(cell) -> str:
