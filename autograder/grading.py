@@ -22,7 +22,9 @@ import json
 import logging
 import multiprocessing
 import os
+import resource
 import shutil
+import signal
 import tempfile
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -219,6 +221,11 @@ def _precheck(root: Path, assignment: str, student: str) -> str | None:
         return f"no {expected} in the submission" + (
             f" (found: {', '.join(found)})" if found else ""
         )
+    if path.is_symlink() or not path.is_file():
+        return f"{expected} is not a regular file"
+    limit = Limits.from_course(root).notebook_mb
+    if path.stat().st_size > limit * 1024 * 1024:
+        return f"{expected} is larger than {limit} MiB: clear its outputs and submit it again"
     text = path.read_bytes()
     if not text.strip():
         return f"{expected} is empty"
@@ -262,6 +269,18 @@ def execute(
     global _ZYGOTE
     if _ZYGOTE is None:
         _ZYGOTE = Zygote(_new_slot(), limits, use_bwrap)
+    signal.alarm(watchdog_seconds(limits, len(job.notebooks)))
+    try:
+        return _execute(job, root, assignment, limits, use_bwrap, tests)
+    except MemoryError:
+        # past this worker's memory bound outside a cell (remote scores those):
+        # end the worker, so that the submission is graded again alone
+        os._exit(70)
+    finally:
+        signal.alarm(0)
+
+
+def _execute(job, root, assignment, limits, use_bwrap, tests) -> Job:
     for name, text in list(job.notebooks.items()):
         scratch = _ZYGOTE.slot / f"submission-{os.urandom(6).hex()}"
         try:
@@ -378,9 +397,36 @@ def _zero_ungraded(root: Path, assignment: str, job: Job) -> None:
         gb.db.commit()
 
 
-def _worker_init():
-    # each worker grades one notebook at a time: keep BLAS to one thread
+def _worker_init(grader_memory_mb: int):
+    """Each worker grades one notebook at a time (BLAS on one thread) and is
+    bounded: its address space may grow ``grader_memory_mb`` beyond its size at
+    start, so decoding or checking what a submission sent cannot take the
+    machine's memory (a MemoryError there is that submission's); and SIGALRM,
+    armed per job by ``execute``, ends a worker that outlives its deadline."""
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the kernel ends the process
+    size = _address_space()
+    if size:
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        soft = size + grader_memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (soft if hard < 0 else min(soft, hard), hard))
+
+
+def _address_space() -> int:
+    """This process's virtual memory size in bytes (0 where /proc has no answer)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def watchdog_seconds(limits: Limits, notebooks: int) -> int:
+    """How long a worker may take over one submission before it is ended: every
+    notebook's time limit, plus a margin for starting a sandbox and recording."""
+    return int(max(1, notebooks) * (limits.notebook_timeout + 60) + 60)
 
 
 SANDBOX_MODES = ("require", "auto", "off")
@@ -500,9 +546,9 @@ class StudentsNotGraded(Exception):
 
 
 WORKER_LOST = (
-    "not graded: grading this submission killed the grader's worker process again when "
-    "it was graded alone (memory, most likely); nothing was recorded for it: look at "
-    "the submission, or grade it alone with a larger memory limit"
+    "not graded: grading this submission killed or hung the grader's worker process "
+    "again when it was graded alone (its memory or time bound); nothing was recorded "
+    "for it: look at the submission, or grade it alone with larger limits"
 )
 
 
@@ -574,7 +620,12 @@ def _grade_on_pool(batch: _Batch, students: list[str], workers: int) -> list[str
     everything: the students not yet recorded keep their previous grades.
     """
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init)
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=context,
+        initializer=_worker_init,
+        initargs=(batch.limits.grader_memory_mb,),
+    )
     running: dict = {}
     try:
         for student in students:

@@ -23,6 +23,7 @@ import builtins
 import contextlib
 import importlib
 import io
+import json
 import re
 import types
 from dataclasses import dataclass, field
@@ -206,10 +207,21 @@ def execute(
     state = _State(tests, run)
     sandbox = _start(scratch, limits, use_bwrap, zygote, sandbox_options)
     run.sandboxed = sandbox.sandboxed
+    if sandbox.note:
+        run.notes.append(sandbox.note)
+    budget = limits.notebook_mb * 1024 * 1024  # output kept for the whole notebook
     try:
         for index, cell in enumerate(code_cells):
             try:
-                _run_cell(sandbox, cell, index + 1, state)
+                try:
+                    _run_cell(sandbox, cell, index + 1, state)
+                except MemoryError:  # decoding or checking what the submission sent
+                    sandbox.kill()
+                    raise Died(
+                        "the grader ran out of memory working on what this notebook sent "
+                        f"(it may use {limits.grader_memory_mb} MiB)"
+                    ) from None
+                budget = _keep_outputs(cell, budget, limits.notebook_mb)
             except Died as exc:
                 died = f"{exc} (while running cell {_name(cell, index)})"
                 cell.outputs.append(_error("KernelDied", died))
@@ -222,6 +234,16 @@ def execute(
     finally:
         sandbox.close()
     return run
+
+
+def _keep_outputs(cell, budget: int, notebook_mb: int) -> int:
+    """Keep the cell's outputs if the notebook's output budget allows; what is left."""
+    size = sum(len(json.dumps(output)) for output in cell.outputs)
+    if size <= budget:
+        return budget - size
+    note = f"[outputs dropped: this notebook's outputs exceed {notebook_mb} MiB]\n"
+    cell.outputs = [nbformat.from_dict({"output_type": "stream", "name": "stdout", "text": note})]
+    return 0
 
 
 def _start(scratch, limits, use_bwrap, zygote, options) -> Sandbox:

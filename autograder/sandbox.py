@@ -2,10 +2,13 @@
 
 The sandbox is bubblewrap where it works: an allow-listed, read-only view of the
 system and the Python installation (minus the ``autograder`` package and the
-reference), the submission's scratch folder as the only writable place, no
-network, no capabilities, its own PID namespace, and uid ``nobody``. Without
-bubblewrap the executor still runs in its own process under resource limits,
-and the grading report says that it was not sandboxed.
+reference), no network, no capabilities, no further user namespaces, its own
+PID and IPC namespaces, and uid ``nobody``. Its only writable places are
+size-bounded tmpfs mounts (``WRITABLE``: the submission's folder, /tmp,
+/dev/shm) and the POSIX message queues, all of which die with the sandbox; the
+root and /dev are read-only. Without bubblewrap the executor still runs in its
+own process under resource limits, and the grading report says that it was not
+sandboxed.
 """
 
 from __future__ import annotations
@@ -52,6 +55,20 @@ class GradingLimits(Configurable):
         config=True
     )
     file_mb = Integer(64, help="Largest file the student's code may write, MiB.").tag(config=True)
+    disk_mb = Integer(
+        256,
+        help="Size of each writable place in the sandbox (the submission's folder, /tmp, "
+        "/dev/shm), MiB; they live in memory and die with the sandbox.",
+    ).tag(config=True)
+    notebook_mb = Integer(
+        32,
+        help="Largest notebook graded, MiB, and the most output kept for one notebook.",
+    ).tag(config=True)
+    grader_memory_mb = Integer(
+        2048,
+        help="Memory a grading worker may use beyond its size at start, MiB: decoding, "
+        "checking and recording one submission's values stay within it.",
+    ).tag(config=True)
 
 
 @dataclass(frozen=True)
@@ -61,6 +78,9 @@ class Limits:
     memory_mb: int = 2048
     output_kb: int = 1024
     file_mb: int = 64
+    disk_mb: int = 256
+    notebook_mb: int = 32
+    grader_memory_mb: int = 2048
 
     @classmethod
     def from_course(cls, root: Path) -> Limits:
@@ -81,6 +101,11 @@ class Limits:
 # 4096 elements keep any product the reference forms under 17 million.
 STAND_IN_FACTOR = 16
 STAND_IN_FLOOR = 4096
+# What the grader reads back from the sandbox is bounded before it is read: a
+# call's reply (or a stand-in's arguments) at most 16 bytes per element of the
+# stand-in bound, or REPLY_FLOOR; a cell's outputs at most 8 times the output
+# limit (JSON escapes), plus REPLY_FLOOR. A bigger message ends the sandbox.
+REPLY_FLOOR = 1 << 20
 
 
 def largest_array(value, depth: int = 0) -> int:
@@ -99,14 +124,41 @@ class Died(Abort):
     """The executor process ended or stopped answering."""
 
 
+# Inside the sandbox: the submission's own writable folder (a zygote's child
+# copies the submission there), where the grader's copies of the submissions
+# are seen read-only, and every place student code may write. /dev/mqueue is
+# bounded by the kernel's per-user message-queue limit, the others by disk_mb.
+WORKSPACE = "/submission"
+INBOX = "/xorkit-in"
+WRITABLE = (WORKSPACE, "/tmp", "/dev/shm", "/dev/mqueue")
+
+
 @functools.cache
 def bwrap_works() -> bool:
-    """Whether bubblewrap is installed and may create namespaces here.
+    """Whether bubblewrap is installed, may create namespaces here, and knows the
+    options the sandbox needs (bubblewrap 0.8 or later).
     ``XORKIT_NO_BWRAP=1`` answers no, to try the kit as on a machine without it."""
     if os.environ.get("XORKIT_NO_BWRAP") or not shutil.which("bwrap"):
         return False
     probe = subprocess.run(
-        ["bwrap", "--unshare-all", "--ro-bind", "/", "/", "--cap-drop", "ALL", "true"],
+        [
+            "bwrap",
+            "--unshare-all",
+            "--unshare-user",
+            "--disable-userns",
+            "--ro-bind",
+            "/",
+            "/",
+            "--size",
+            "1048576",
+            "--tmpfs",
+            "/tmp",
+            "--remount-ro",
+            "/",
+            "--cap-drop",
+            "ALL",
+            "true",
+        ],
         capture_output=True,
     )
     return probe.returncode == 0
@@ -137,16 +189,21 @@ def _hidden_inside(prefixes: list[Path]) -> list[Path]:
     return [s for s in secrets if any(s.is_relative_to(p) for p in prefixes) and s.exists()]
 
 
-def bwrap_argv(scratch: Path, worker: Path) -> list[str]:
+def bwrap_argv(scratch: Path, worker: Path, disk_mb: int, *, zygote: bool = False) -> list[str]:
+    """The bubblewrap command line. A zygote sees ``scratch`` (its slot) read-only
+    at ``INBOX`` and gives each child a fresh ``WORKSPACE``; a single sandbox
+    writes in ``scratch`` itself."""
     prefixes = [
         p for p in _prefixes() if not any(p != q and p.is_relative_to(q) for q in _prefixes())
     ]
+    size = str(disk_mb * 1024 * 1024)
     argv = [
         "bwrap",
         "--die-with-parent",
         "--new-session",
         "--unshare-all",
         "--unshare-user",
+        "--disable-userns",  # no user namespace of its own, so no tmpfs of its own
         "--uid",
         "65534",
         "--gid",
@@ -158,16 +215,30 @@ def bwrap_argv(scratch: Path, worker: Path) -> list[str]:
         "/proc",
         "--dev",
         "/dev",
+        "--size",
+        size,
+        "--tmpfs",
+        "/dev/shm",
+        "--mqueue",
+        "/dev/mqueue",
+        "--remount-ro",
+        "/dev",
+        "--size",
+        size,
         "--tmpfs",
         "/tmp",
     ]
     for prefix in prefixes:
         argv += ["--ro-bind", str(prefix), str(prefix)]
     for secret in _hidden_inside(prefixes):
-        argv += ["--tmpfs", str(secret)]
-    argv += ["--ro-bind", str(worker), "/xorkit", "--bind", str(scratch), str(scratch)]
-    argv += ["--chdir", str(scratch)]
-    return argv
+        argv += ["--tmpfs", str(secret), "--remount-ro", str(secret)]
+    argv += ["--ro-bind", str(worker), "/xorkit"]
+    if zygote:
+        argv += ["--ro-bind", str(scratch), INBOX, "--size", size, "--tmpfs", WORKSPACE]
+        argv += ["--chdir", WORKSPACE]
+    else:
+        argv += ["--bind", str(scratch), str(scratch), "--chdir", str(scratch)]
+    return [*argv, "--remount-ro", "/"]
 
 
 def forget_worker_copy() -> None:
@@ -207,6 +278,7 @@ def _font_cache() -> Path | None:
 
 
 def _command(folder: Path, sandboxed: bool, mode: list[str], limits: Limits, child: socket.socket):
+    zygote = mode == ["--zygote"]
     worker = _worker_copy()
     cache = _font_cache()
     mpl = folder / ".matplotlib"
@@ -225,20 +297,22 @@ def _command(folder: Path, sandboxed: bool, mode: list[str], limits: Limits, chi
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONNOUSERSITE": "1",
         "XORKIT_SANDBOX": "bwrap" if sandboxed else "",
-        "XORKIT_SLOT": str(folder),
     }
+    if sandboxed and zygote:  # the slot is read-only in there: the zygote copies the cache
+        env["MPLCONFIGDIR"] = f"{INBOX}/.matplotlib"
     for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if key in os.environ:
             env[key] = os.environ[key]
     settings = {
         "memory_mb": limits.memory_mb,
         "file_mb": limits.file_mb,
+        "disk_mb": limits.disk_mb,
         "output_bytes": limits.output_kb * 1024,
     }
     script = "/xorkit/executor.py" if sandboxed else str(worker / "executor.py")
     command = [sys.executable, "-I", script, *mode, str(child.fileno()), json.dumps(settings)]
     if sandboxed:
-        command = bwrap_argv(folder, worker) + command
+        command = bwrap_argv(folder, worker, limits.disk_mb, zygote=zygote) + command
     return command, env
 
 
@@ -307,7 +381,7 @@ class Zygote:
         self.control = parent
         self.control.settimeout(120)
         try:
-            ready = wire.recv(self.control)
+            ready = wire.recv(self.control, REPLY_FLOOR)
         except (OSError, EOFError, wire.ProtocolError) as exc:
             self.kill()
             raise Died(f"the executor could not start: {exc}") from None
@@ -320,7 +394,9 @@ class Zygote:
         parent, child = socket.socketpair()
         try:
             socket.send_fds(self.control, [b"s"], [child.fileno()])
-            wire.send(self.control, {"op": "spawn", "cwd": str(folder)})
+            # in the sandbox the child copies its folder from the read-only slot
+            where = f"{INBOX}/{folder.relative_to(self.slot)}" if self.sandboxed else str(folder)
+            wire.send(self.control, {"op": "spawn", "input": where})
         except OSError as exc:
             self.kill()
             raise Died(f"the executor could not start: {exc}") from None
@@ -328,15 +404,23 @@ class Zygote:
             child.close()
         return parent
 
-    def exit_status(self, timeout: float = 10) -> int | None:
-        """The last child's exit status, once it has ended."""
+    def exit_status(self, timeout: float = 30) -> int | None:
+        """The last child's exit status, once it has ended. If the zygote could
+        not leave every writable place empty, the whole sandbox goes: the kernel
+        frees its tmpfs mounts, whatever they hold, and the next child starts in
+        a new one."""
         self.control.settimeout(timeout)
         try:
-            message = wire.recv(self.control)
+            message = wire.recv(self.control, REPLY_FLOOR)
         except (OSError, EOFError, wire.ProtocolError):
             self.kill()
             return None
-        return message.get("status") if message.get("op") == "exited" else None
+        if message.get("op") != "exited":
+            self.kill()
+            return None
+        if message.get("clean") is not True:
+            self.kill()
+        return message.get("status")
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -375,6 +459,7 @@ class Sandbox:
         self.deadline = time.monotonic() + limits.notebook_timeout
         self.proc = None
         self.status_read = False
+        self.note = ""
 
     def __enter__(self) -> Sandbox:
         self.start()
@@ -398,8 +483,9 @@ class Sandbox:
         ready = self._recv(time.monotonic() + 120)
         if ready.get("op") != "ready":
             raise Died("the executor did not start")
+        self.note = str(ready.get("note") or "")[:300]
 
-    def _recv(self, deadline: float) -> dict:
+    def _recv(self, deadline: float, limit: int = REPLY_FLOOR) -> dict:
         deadline = min(deadline, self.deadline)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -407,11 +493,14 @@ class Sandbox:
             raise Died(self._why(timed_out=True))
         self.sock.settimeout(remaining)
         try:
-            message = wire.recv(self.sock)
+            message = wire.recv(self.sock, limit)
         except TimeoutError:
             self.kill()
             raise Died(self._why(timed_out=True)) from None
-        except (EOFError, OSError, wire.ProtocolError) as exc:
+        except wire.ProtocolError as exc:
+            self.kill()
+            raise Died(f"the executor sent {exc}") from None
+        except (EOFError, OSError) as exc:
             reason = self._why(detail=str(exc))
             self.kill()
             raise Died(reason) from None
@@ -447,8 +536,9 @@ class Sandbox:
     def run(self, code: str) -> dict:
         """Execute one cell; its reply holds the nbformat outputs."""
         self._send({"op": "run", "code": code, "timeout": self.limits.cell_timeout})
+        limit = 8 * self.limits.output_kb * 1024 + REPLY_FLOOR
         while True:
-            reply = self._recv(time.monotonic() + self.limits.cell_timeout + 5)
+            reply = self._recv(time.monotonic() + self.limits.cell_timeout + 5, limit)
             if reply.get("op") == "ref":  # a proxy called outside a check: refuse
                 self._send({"op": "error", "message": "the reference is not available here"})
                 continue
@@ -457,6 +547,8 @@ class Sandbox:
     def call(self, fn: str, args: list, swap: list[str], answer_ref) -> dict:
         """Call the notebook's ``fn``; ``answer_ref(name, args)`` computes what a
         swapped-in reference proxy asks for."""
+        bound = max(STAND_IN_FLOOR, STAND_IN_FACTOR * largest_array(args))
+        limit = max(REPLY_FLOOR, 16 * bound)
         self._send(
             {
                 "op": "call",
@@ -464,12 +556,12 @@ class Sandbox:
                 "args": args,
                 "swap": swap,
                 "timeout": self.limits.cell_timeout,
+                "max_bytes": limit,
             }
         )
         deadline = time.monotonic() + self.limits.cell_timeout + 5
-        bound = max(STAND_IN_FLOOR, STAND_IN_FACTOR * largest_array(args))
         while True:
-            reply = self._recv(deadline)
+            reply = self._recv(deadline, limit)
             if reply.get("op") != "ref":
                 return reply
             name = reply.get("fn")

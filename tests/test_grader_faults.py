@@ -1,6 +1,7 @@
 """Grader faults stop the run (exit 2) and record nothing for the students they affect."""
 
 import os
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -38,6 +39,21 @@ def _kill_the_worker_for_killer(job, *args):
     if job.student == "killer":
         os._exit(9)  # what the kernel's OOM killer does to a worker
     return _EXECUTE(job, *args)
+
+
+_INNER = grading._execute
+
+
+def _hang_or_hog(job, *args):
+    if job.student == "hanger":
+        time.sleep(3600)  # a grader computation that never ends
+    if job.student == "hog":
+        bytearray(8 << 30)  # past the worker's memory bound: MemoryError
+    return _INNER(job, *args)
+
+
+def _short_watchdog(limits, notebooks):
+    return 12  # an honest notebook takes a few seconds here
 
 
 def _never_starts(self):
@@ -95,8 +111,31 @@ def test_a_worker_killer_costs_nobody_else(tmp_path, monkeypatch):
         main, ["grade", "--course", str(course), "--no-sandbox", "--jobs", "2"]
     )
     assert result.exit_code == 1, result.output
-    assert "killer: not graded: grading this submission killed" in result.output
+    assert "killer: not graded: grading this submission killed or hung" in result.output
     assert sorted(_recorded(course)) == ["a_first", "m_beside", "z_after", "zz_last"]
+    for outcome in results.collect(course):
+        autograded = [c for c in outcome.cells if c.grade_id.startswith("test_")]
+        assert all(c.score == c.max_score for c in autograded), outcome
+
+
+def test_a_hung_or_hogging_worker_costs_nobody_else(tmp_path, monkeypatch):
+    """A worker whose grading outlives its watchdog, or outgrows its memory bound,
+    is ended and replaced; the submission is graded again alone, then reported as
+    not graded (exit 1); every other student gets their exact grade."""
+    course = built_course(tmp_path / "course")
+    for student in ["a_first", "hanger", "hog", "z_after"]:
+        submit(course, student, finished_release())
+    with open(course / "nbgrader_config.py", "a") as config:
+        config.write("\nc.GradingLimits.grader_memory_mb = 1024\n")
+    monkeypatch.setattr(grading, "_execute", _hang_or_hog)
+    monkeypatch.setattr(grading, "watchdog_seconds", _short_watchdog)
+    result = CliRunner().invoke(
+        main, ["grade", "--course", str(course), "--no-sandbox", "--jobs", "2"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "hanger: not graded: grading this submission killed or hung" in result.output
+    assert "hog: not graded" in result.output
+    assert sorted(_recorded(course)) == ["a_first", "z_after"], result.output
     for outcome in results.collect(course):
         autograded = [c for c in outcome.cells if c.grade_id.startswith("test_")]
         assert all(c.score == c.max_score for c in autograded), outcome

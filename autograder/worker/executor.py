@@ -165,6 +165,9 @@ def _text(value, limit=500):
 @contextlib.contextmanager
 def time_limit(seconds):
     def expire(signum, frame):
+        if _EXCHANGE["busy"]:  # never cut a message in half: the proxy raises after it
+            _EXCHANGE["expired"] = seconds
+            return
         raise CellTimeout(f"exceeded the time limit of {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, expire)
@@ -198,16 +201,24 @@ def run(shell, outputs, code, timeout):
     }
 
 
+# Whether a proxy is exchanging messages with the grader, and the time limit
+# that expired meanwhile. Python runs a signal handler between any two
+# bytecodes, later than the signal arrived, so masking the signal cannot keep
+# it out of a half-read message: the handler itself defers to the proxy.
+_EXCHANGE = {"busy": False, "expired": None}
+
+
 def proxy(sock, name):
     def call_reference(*args, **kwargs):
-        # A time-limit signal must not cut a message in half: hold it until
-        # the exchange is complete, then it fires in the student's code.
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        _EXCHANGE["busy"] = True
         try:
             wire.send(sock, {"op": "ref", "fn": name, "args": list(args), "kwargs": kwargs})
             reply = wire.recv(sock)
         finally:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGALRM})
+            _EXCHANGE["busy"] = False
+        expired, _EXCHANGE["expired"] = _EXCHANGE["expired"], None
+        if expired is not None:
+            raise CellTimeout(f"exceeded the time limit of {expired:g} s")
         if reply.get("op") == "value":
             return reply.get("value")
         raise RuntimeError(str(reply.get("message", "the reference is not available here")))
@@ -237,7 +248,16 @@ def call(shell, sock, message, timeout):
             warnings.simplefilter("ignore")
             value = fn(*message.get("args", []))
         reply = {"op": "return", "value": value}
-        wire.encode(reply)  # fail here, not in send, if the value cannot be encoded
+        size = len(wire.encode(reply))  # fail here, not in send, if it cannot be encoded
+        limit = message.get("max_bytes", wire.MAX_MESSAGE)
+        if size > limit:
+            return {
+                "op": "raise",
+                "ename": "ValueError",
+                "evalue": f"it returned {size} bytes of data, more than the {limit} the "
+                "grader accepts for arguments this small: return arrays shaped as the "
+                "contract says",
+            }
         return reply
     except BaseException as exc:  # the student's code decides what is raised
         name = "TimeoutError" if isinstance(exc, CellTimeout) else type(exc).__name__
@@ -250,12 +270,13 @@ def call(shell, sock, message, timeout):
                 namespace[name] = value
 
 
-def serve(sock, limits):
+def serve(sock, limits, note=""):
     """Serve one submission on ``sock`` until told to exit."""
     apply_limits(limits)
     outputs = Outputs(limits.get("output_bytes", 1 << 20))
     shell = make_shell(outputs)
-    wire.send(sock, {"op": "ready", "sandboxed": os.environ.get("XORKIT_SANDBOX", "")})
+    ready = {"op": "ready", "sandboxed": os.environ.get("XORKIT_SANDBOX", ""), "note": note}
+    wire.send(sock, ready)
     while True:
         try:
             message = wire.recv(sock)
@@ -288,19 +309,32 @@ def preload():
     matplotlib.get_cachedir()
 
 
+WORKSPACE = "/submission"  # sandbox.WORKSPACE and friends: this file imports no grader code
+WRITABLE = (WORKSPACE, "/tmp", "/dev/shm", "/dev/mqueue")
+MAX_LEFT = 20_000  # more entries than this left behind: the sandbox is dropped, not emptied
+
+
 def zygote(control, limits):
     """Fork one fresh child per submission from this pre-imported process.
 
     The grader sends ``spawn`` with the submission's folder and, attached, the
-    socket the child will serve on. The child gets its own folder, limits and
-    shell; when it ends, every process it left behind is killed, the shared
-    /tmp is emptied, and its exit status goes back to the grader. This process
-    is not dumpable, so a child cannot read or patch its memory.
+    socket the child will serve on. In the sandbox the child copies that
+    read-only folder into the empty ``WORKSPACE`` and works there. When it
+    ends, every process it left behind is killed, every writable place is
+    emptied, and its exit status goes back to the grader with ``clean``: false
+    if anything (files, System V IPC) was left that could not be removed, and
+    then the grader drops the whole sandbox. This process is not dumpable, so
+    a child cannot read or patch its memory.
     """
     import ctypes
 
     ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
+    sandboxed = os.environ.get("XORKIT_SANDBOX") == "bwrap"
     preload()
+    if sandboxed:
+        os.chdir("/")
+    if sandboxed and not _scrub():
+        return
     wire.send(control, {"op": "ready"})
     while True:
         try:
@@ -316,7 +350,9 @@ def zygote(control, limits):
         if pid == 0:
             os.setpgid(0, 0)
             control.close()
-            folder = str(message["cwd"])
+            source = str(message["input"])
+            folder = WORKSPACE if sandboxed else source
+            note = _copy_in(source, folder, limits) if sandboxed else ""
             os.chdir(folder)
             os.environ.update(
                 HOME=folder,
@@ -325,23 +361,38 @@ def zygote(control, limits):
             )
             code = 0
             try:
-                serve(socket.socket(fileno=fds[0]), limits)
+                serve(socket.socket(fileno=fds[0]), limits, note)
             except BaseException:
                 code = 1
             os._exit(code)
         os.close(fds[0])
         _, status = os.waitpid(pid, 0)
-        _clean_up(pid)
-        wire.send(control, {"op": "exited", "status": _status(status)})
+        clean = _clean_up(pid, sandboxed)
+        wire.send(control, {"op": "exited", "status": _status(status), "clean": clean})
 
 
-def _clean_up(pid):
-    """Kill whatever the last child left running; in the sandbox also empty /tmp."""
-    if os.environ.get("XORKIT_SANDBOX") != "bwrap":
+def _copy_in(source, folder, limits):
+    """Copy the submission's files into its workspace; what did not fit, said."""
+    import shutil
+
+    try:
+        shutil.copytree(source, folder, symlinks=True, dirs_exist_ok=True)
+    except (OSError, shutil.Error):
+        return (
+            f"the submission's files do not fit in its writable folder of "
+            f"{limits.get('disk_mb', 0)} MiB: some were left out"
+        )
+    return ""
+
+
+def _clean_up(pid, sandboxed):
+    """Kill whatever the last child left running and, in the sandbox, empty every
+    writable place; whether everything is gone."""
+    if not sandboxed:
         # outside a PID namespace only the child's own process group is ours
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGKILL)
-        return
+        return True
     with contextlib.suppress(ProcessLookupError):
         os.kill(-1, signal.SIGKILL)  # every process of this namespace but us and init
     while True:
@@ -350,24 +401,58 @@ def _clean_up(pid):
                 break
         except ChildProcessError:
             break
-    _empty("/tmp", os.environ.get("XORKIT_SLOT", ""))
+    return _scrub()
 
 
-def _empty(folder, keep):
-    """Delete everything in ``folder`` except the path ``keep`` (the slot the
-    grader bound here) and the folders leading to it."""
-    import shutil
+def _scrub():
+    """Empty the writable places; True if they are empty and no System V IPC
+    object is left. A place holding more than MAX_LEFT entries is not even
+    tried: dropping the sandbox is faster, and nothing in it can resist that."""
+    for place in WRITABLE:
+        if _entries(place) > MAX_LEFT:
+            return False
+    for place in WRITABLE:
+        with contextlib.suppress(OSError, RecursionError):
+            _empty(place)
+    return all(_entries(p) == 0 for p in WRITABLE) and not _ipc_left()
 
-    for name in os.listdir(folder):
-        path = os.path.join(folder, name)
-        if path == keep:
+
+def _entries(place):
+    """Files and folders in ``place`` (its own inode not counted)."""
+    if place == "/dev/mqueue":  # not a filesystem with inode counts
+        try:
+            return len(os.listdir(place))
+        except OSError:
+            return 0
+    try:
+        stat = os.statvfs(place)
+    except OSError:
+        return 0
+    return stat.f_files - stat.f_ffree - 1
+
+
+def _ipc_left():
+    for kind in ("shm", "msg", "sem"):
+        try:
+            with open(f"/proc/sysvipc/{kind}") as table:
+                if len(table.read().splitlines()) > 1:  # a header, then one line per object
+                    return True
+        except OSError:
             continue
-        if keep.startswith(path + os.sep):
-            _empty(path, keep)
-        elif os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path, ignore_errors=True)
+    return False
+
+
+def _empty(folder):
+    """Delete everything in ``folder``: folders without permissions are opened
+    first, links removed, never followed."""
+    for entry in list(os.scandir(folder)):
+        path = entry.path
+        if entry.is_dir(follow_symlinks=False):
+            os.chmod(path, 0o700)
+            _empty(path)
+            os.rmdir(path)
         else:
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
 
 
@@ -378,11 +463,21 @@ def _status(status):
 
 
 def main():
+    mode = sys.argv[1]
+    if mode == "--zygote" and os.environ.get("XORKIT_SANDBOX") == "bwrap":
+        # the font cache the grader left in the read-only slot, made writable
+        # for matplotlib's import; the first scrub removes it
+        import shutil
+
+        cache = "/tmp/.matplotlib"
+        with contextlib.suppress(OSError):
+            shutil.copytree(os.environ.get("MPLCONFIGDIR", ""), cache)
+        os.environ["MPLCONFIGDIR"] = cache
     # Import what the executor itself needs before the submission's folder goes
     # on the path: a student's IPython.py must not take over the executor.
     preload()
     sys.path[0:1] = ["", *sys.path[0:1]]  # like a kernel: the notebook's folder first
-    mode, fd, limits = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
+    fd, limits = int(sys.argv[2]), json.loads(sys.argv[3])
     if mode == "--zygote":
         zygote(socket.socket(fileno=fd), limits)
     else:

@@ -188,11 +188,12 @@ def send(sock, message):
     sock.sendall(struct.pack(">Q", len(payload)) + payload)
 
 
-def recv(sock):
-    """Read one message; ``EOFError`` when the peer has gone."""
+def recv(sock, limit=MAX_MESSAGE):
+    """Read one message of at most ``limit`` bytes; ``EOFError`` when the peer
+    has gone. A bigger one is refused before it is read."""
     (size,) = struct.unpack(">Q", _read(sock, 8))
-    if size > MAX_MESSAGE:
-        raise ProtocolError(f"message of {size} bytes exceeds the limit")
+    if size > min(limit, MAX_MESSAGE):
+        raise ProtocolError(f"a message of {size} bytes, over the limit of {limit}")
     return decode(_read(sock, size))
 
 
