@@ -7,7 +7,7 @@ import pytest
 
 from autograder import remote
 from autograder.runner import NotAttempted
-from autograder.sandbox import Limits, Sandbox, bwrap_works
+from autograder.sandbox import Limits, Sandbox, Zygote, bwrap_works
 from tests.helpers import REPO
 
 needs_bwrap = pytest.mark.skipif(not bwrap_works(), reason="bubblewrap is not available here")
@@ -61,3 +61,75 @@ def test_drop_uid_runs_the_executor_as_that_user(tmp_path, nobody_python, monkey
         box.run("open('mine.txt', 'w').write('ok')")
     assert reply["outputs"][0]["text"] == "65534 65534 []\n"
     assert (scratch / "mine.txt").stat().st_uid == 65534
+
+
+def _zygote_run(zygote, code: str) -> str:
+    """Run ``code`` in a fresh child of ``zygote``; its printed text."""
+    folder = zygote.slot / "submission"
+    folder.mkdir(parents=True, exist_ok=True)
+    with Sandbox(folder, zygote.limits, zygote=zygote) as box:
+        text = "".join(o.get("text", "") for o in box.run(code)["outputs"])
+    remove = [folder, *folder.rglob("*")]
+    for path in reversed(remove):
+        path.rmdir() if path.is_dir() else path.unlink()
+    return text
+
+
+@needs_bwrap
+def test_zygote_children_write_only_bounded_places_that_die_with_them(tmp_path):
+    """A zygote's child writes nothing on the host (not even through file
+    descriptors 1 and 2), its writable places are bounded by disk_mb, the root
+    and /dev are read-only, and the next child finds every place empty."""
+    limits = Limits(disk_mb=8)
+    zygote = Zygote(tmp_path / "slot", limits, True)
+    try:
+        first = _zygote_run(
+            zygote,
+            "import os\n"
+            "os.write(1, b'x' * (4 << 20))\n"
+            "os.write(2, b'y' * (4 << 20))\n"
+            "for place in ['/submission', '/tmp', '/dev/shm', '/', '/dev', '/usr']:\n"
+            "    try:\n"
+            "        with open(place + '/fill', 'wb') as out:\n"
+            "            out.write(bytes(12 << 20))\n"
+            "        print(place, 'unbounded')\n"
+            "    except OSError as exc:\n"
+            "        print(place, exc.strerror)\n",
+        )
+        assert first.splitlines() == [
+            "/submission No space left on device",
+            "/tmp No space left on device",
+            "/dev/shm No space left on device",
+            "/ Read-only file system",
+            "/dev Read-only file system",
+            "/usr Read-only file system",
+        ]
+        second = _zygote_run(
+            zygote,
+            "import os\nmine = {'.ipython'}  # this child's own shell made it\n"
+            "print(sorted(set(os.listdir('/tmp') + os.listdir('/dev/shm')"
+            " + os.listdir('.')) - mine))\n",
+        )
+        assert second == "[]\n"
+        log = tmp_path / "slot.zygote.log"
+        assert log.stat().st_size < 100_000
+        assert sorted(p.name for p in (tmp_path / "slot").iterdir()) == [".matplotlib"]
+    finally:
+        zygote.kill()
+
+
+@needs_bwrap
+def test_a_sandbox_left_unclean_is_replaced(tmp_path):
+    """A child that leaves System V shared memory (or anything the zygote cannot
+    remove) ends its sandbox: the next child starts in a new one, where none of
+    it exists."""
+    zygote = Zygote(tmp_path / "slot", Limits(), True)
+    try:
+        _zygote_run(zygote, "import ctypes\nctypes.CDLL(None).shmget(0x5EED, 4096, 0o1666)\n")
+        assert zygote.proc is None  # ended, not reused
+        found = _zygote_run(
+            zygote, "import ctypes\nprint(ctypes.CDLL(None).shmget(0x5EED, 4096, 0o666))\n"
+        )
+        assert found == "-1\n"
+    finally:
+        zygote.kill()
