@@ -230,12 +230,62 @@ def _precheck(root: Path, assignment: str, student: str) -> str | None:
     if not text.strip():
         return f"{expected} is empty"
     try:
-        raw = json.loads(text)
-    except ValueError as exc:
+        decoded = text.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return (
+            f"{expected} is not UTF-8 text (an invalid byte at offset {exc.start}): open "
+            "and save it in Jupyter"
+        )
+    try:
+        raw = json.loads(decoded)
+    except json.JSONDecodeError as exc:
         return f"{expected} is not valid JSON ({exc.msg} at line {exc.lineno})"
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit number, 100,000 brackets
+        return f"{expected} is not JSON Jupyter can read ({type(exc).__name__}: {str(exc)[:100]})"
     if not isinstance(raw, dict) or raw.get("nbformat") != 4:
         version = raw.get("nbformat") if isinstance(raw, dict) else None
+        if not isinstance(version, int | None):
+            version = "?"
         return f"{expected} is nbformat {version}, not 4: open and save it in a current Jupyter"
+    problem = _shape_problem(raw)
+    if problem:
+        return f"{expected} {problem}"
+    try:
+        nbformat.validate(raw)
+    except nbformat.ValidationError as exc:
+        return f"{expected} is not a valid notebook ({str(exc.message)[:200]})"
+    return None
+
+
+# What a notebook may hold before anything else reads it (a notebook of this
+# course has about 60 cells, a few outputs each, nested 8 levels deep).
+MAX_DEPTH = 64
+MAX_CELLS = 2000
+MAX_OUTPUTS = 5000
+
+
+def _shape_problem(raw: dict) -> str | None:
+    """Why a parsed notebook is too deep or too big to grade, if it is."""
+    stack = [(raw, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return f"is nested more than {MAX_DEPTH} levels deep"
+        if isinstance(node, dict):
+            stack.extend((value, depth + 1) for value in node.values())
+        elif isinstance(node, list):
+            stack.extend((value, depth + 1) for value in node)
+    cells = raw.get("cells")
+    if isinstance(cells, list):
+        if len(cells) > MAX_CELLS:
+            return f"has {len(cells)} cells, more than the {MAX_CELLS} graded"
+        outputs = sum(
+            len(c.get("outputs"))
+            for c in cells
+            if isinstance(c, dict) and isinstance(c.get("outputs"), list)
+        )
+        if outputs > MAX_OUTPUTS:
+            return f"has {outputs} outputs, more than {MAX_OUTPUTS}: clear its outputs"
     return None
 
 

@@ -20,6 +20,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import resource
 import signal
 import socket
@@ -333,7 +334,7 @@ def zygote(control, limits):
     preload()
     if sandboxed:
         os.chdir("/")
-    if sandboxed and not _scrub():
+    if sandboxed and not _scrub(first=True):
         return
     wire.send(control, {"op": "ready"})
     while True:
@@ -410,17 +411,45 @@ def _clean_up(pid, sandboxed):
     return _scrub()
 
 
-def _scrub():
-    """Empty the writable places; True if they are empty and no System V IPC
-    object is left. A place holding more than MAX_LEFT entries is not even
-    tried: dropping the sandbox is faster, and nothing in it can resist that."""
+# Folders in the writable places that must stay: bubblewrap's mount points
+# there (a Python installation under /tmp, say) and the folders leading to
+# them; and how many entries each place holds with only those. Set by the
+# zygote once, before any child runs.
+_KEEP = {"paths": set(), "mounts": set(), "baseline": {}}
+
+
+def _find_mounts():
+    """Record the mount points inside the writable places."""
+    mounts = set()
+    with open("/proc/self/mountinfo") as table:
+        for line in table:
+            point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), line.split()[4])
+            if any(point.startswith(place + "/") for place in WRITABLE):
+                mounts.add(point)
+    paths = set()
+    for point in mounts:
+        while point not in WRITABLE and point != "/":
+            paths.add(point)
+            point = os.path.dirname(point)
+    _KEEP.update(paths=paths, mounts=mounts)
+
+
+def _scrub(first=False):
+    """Empty the writable places; True if each holds no more than it did when
+    the zygote started and no System V IPC object is left. A place holding
+    more than MAX_LEFT entries is not even tried: dropping the sandbox is
+    faster, and nothing in it can resist that."""
+    if first:
+        _find_mounts()
+    baseline = _KEEP["baseline"]
     for place in WRITABLE:
-        if _entries(place) > MAX_LEFT:
+        if _entries(place) > baseline.get(place, 0) + MAX_LEFT:
             return False
     for place in WRITABLE:
-        with contextlib.suppress(OSError, RecursionError):
-            _empty(place)
-    return all(_entries(p) == 0 for p in WRITABLE) and not _ipc_left()
+        _empty(place)
+    if first:
+        baseline.update({place: _entries(place) for place in WRITABLE})
+    return all(_entries(p) <= baseline[p] for p in WRITABLE) and not _ipc_left()
 
 
 def _entries(place):
@@ -448,18 +477,31 @@ def _ipc_left():
     return False
 
 
-def _empty(folder):
-    """Delete everything in ``folder``: folders without permissions are opened
-    first, links removed, never followed."""
-    for entry in list(os.scandir(folder)):
+def _empty(folder, depth=0):
+    """Delete everything in ``folder`` but the kept mount points: folders
+    without permissions are opened first, links removed, never followed. What
+    resists (a tree too deep) stays, and the count of entries tells."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
         path = entry.path
-        if entry.is_dir(follow_symlinks=False):
-            os.chmod(path, 0o700)
-            _empty(path)
-            os.rmdir(path)
-        else:
-            with contextlib.suppress(FileNotFoundError):
+        if path in _KEEP["mounts"]:
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                if depth > 200:
+                    continue
+                if path not in _KEEP["paths"]:
+                    os.chmod(path, 0o700)
+                _empty(path, depth + 1)
+                if path not in _KEEP["paths"]:
+                    os.rmdir(path)
+            else:
                 os.unlink(path)
+        except OSError:
+            continue
 
 
 def _status(status):
