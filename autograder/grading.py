@@ -216,12 +216,20 @@ def _precheck(root: Path, assignment: str, student: str) -> str | None:
     folder = root / "submitted" / student / assignment
     expected = f"{assignment}.ipynb"
     path = folder / expected
+    if folder.parent.is_symlink() or folder.is_symlink():
+        return "the submission folder is a link, not a folder: submit the files themselves"
+    odd = _not_regular(folder)
+    if odd:
+        return (
+            f"the submission holds {odd}, which is a link or a special file, not a regular "
+            "file: submit regular files only"
+        )
     if not path.exists():
         found = sorted(p.name for p in folder.glob("*.ipynb"))
         return f"no {expected} in the submission" + (
             f" (found: {', '.join(found)})" if found else ""
         )
-    if path.is_symlink() or not path.is_file():
+    if not path.is_file():
         return f"{expected} is not a regular file"
     limit = Limits.from_course(root).notebook_mb
     if path.stat().st_size > limit * 1024 * 1024:
@@ -254,6 +262,17 @@ def _precheck(root: Path, assignment: str, student: str) -> str | None:
         nbformat.validate(raw)
     except nbformat.ValidationError as exc:
         return f"{expected} is not a valid notebook ({str(exc.message)[:200]})"
+    return None
+
+
+def _not_regular(folder: Path) -> str | None:
+    """The first entry of ``folder`` that is neither a regular file nor a folder
+    (a link, a FIFO, a device), by its path inside it; links are never followed."""
+    for parent, folders, files in os.walk(folder):
+        for name in sorted(folders + files):
+            path = Path(parent) / name
+            if path.is_symlink() or not (path.is_file() or path.is_dir()):
+                return repr(str(path.relative_to(folder)))[:200]
     return None
 
 
@@ -435,7 +454,8 @@ def _zero_ungraded(root: Path, assignment: str, job: Job) -> None:
     """A submission nbgrader could not grade still gets a row: zero on every cell."""
     if job.notebooks:
         return
-    with Gradebook(results.db_url(root)) as gb:
+    with Gradebook(results.db_url(root)) as gb, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Object of type <Submitted")  # see _convert
         try:
             submission = gb.find_submission(assignment, job.student)
         except MissingEntry:

@@ -8,6 +8,7 @@ checks' source never reaches what is written back for students.
 
 import hashlib
 import json
+import os
 import socket
 import threading
 from pathlib import Path
@@ -345,8 +346,42 @@ def corpus(course: Path, port: int):
         ("invalid_json", b'{"cells": [', {c: 0 for c in GRADED_CELLS}, ["not valid JSON"]),
         ("empty_file", b"", {c: 0 for c in GRADED_CELLS}, ["is empty"]),
         ("nbformat_v3", _v3(), {c: 0 for c in GRADED_CELLS}, ["nbformat 3"]),
+        *_malformed(course),
     ]
     return entries
+
+
+def _malformed(course: Path):
+    """Notebooks and folders the kit's own (unsandboxed) code must refuse, each
+    alone, without stopping the class. A tuple is a file-system object to make."""
+    zero = {c: 0 for c in GRADED_CELLS}
+    solved = nbformat.writes(solved_with())
+    raw = json.loads(solved)
+    odd_metadata = json.loads(solved)
+    code = next(c for c in odd_metadata["cells"] if c["cell_type"] == "code")
+    code["outputs"] = [{"output_type": "display_data", "data": {}, "metadata": "oops"}]
+    chatty = json.loads(solved)
+    code = next(c for c in chatty["cells"] if c["cell_type"] == "code")
+    code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "x"}] * 6000
+    deep = {**raw, "metadata": {"x": json.loads("[" * 100 + "]" * 100)}}
+    honest = course / "submitted" / "honest_reference" / "xor_mlp"
+    return [
+        ("not_utf8", solved.encode().replace(b"sigmoid", b"sigm\xffoid", 1), zero, ["UTF-8"]),
+        ("json_too_deep_to_parse", b"[" * 100_000 + b"]" * 100_000, zero, ["RecursionError"]),
+        ("json_nested_100", json.dumps(deep).encode(), zero, ["more than 64 levels"]),
+        (
+            "huge_integer",
+            solved.replace('"nbformat_minor": 5', '"nbformat_minor": ' + "9" * 5000).encode(),
+            zero,
+            ["ValueError"],
+        ),
+        ("output_metadata_type", json.dumps(odd_metadata).encode(), zero, ["not a valid"]),
+        ("many_outputs", json.dumps(chatty).encode(), zero, ["6000 outputs"]),
+        ("notebook_is_a_folder", ("folder", None), zero, ["not a regular file"]),
+        ("notebook_links_elsewhere", ("link", honest / "xor_mlp.ipynb"), zero, ["a link"]),
+        ("folder_links_elsewhere", ("folder_link", honest), zero, ["is a link"]),
+        ("fifo_beside", ("fifo", solved), zero, ["'data.bin'"]),
+    ]
 
 
 def _duplicate(nb, grade_id):
@@ -355,6 +390,19 @@ def _duplicate(nb, grade_id):
     copy.id = "duplicate"
     nb.cells.insert(nb.cells.index(cell) + 1, copy)
     return nb
+
+
+def _make(folder: Path, path: Path, kind: str, target) -> None:
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "link":
+        path.symlink_to(target)
+    elif kind == "folder_link":
+        folder.rmdir()
+        folder.symlink_to(target, target_is_directory=True)
+    elif kind == "fifo":
+        path.write_text(target)
+        os.mkfifo(folder / "data.bin")
 
 
 def _v3():
@@ -406,6 +454,8 @@ def batch(tmp_path_factory):
         path = folder / "xor_mlp.ipynb"
         if isinstance(content, bytes):
             path.write_bytes(content)
+        elif isinstance(content, tuple):
+            _make(folder, path, *content)
         else:
             nbformat.write(content, path)
     for name, text in [
@@ -478,6 +528,16 @@ def test_every_submission_gets_a_row(batch):
         "invalid_json",
         "empty_file",
         "nbformat_v3",
+        "not_utf8",
+        "json_too_deep_to_parse",
+        "json_nested_100",
+        "huge_integer",
+        "output_metadata_type",
+        "many_outputs",
+        "notebook_is_a_folder",
+        "notebook_links_elsewhere",
+        "folder_links_elsewhere",
+        "fifo_beside",
     ],
 )
 def test_scores_and_reasons(batch, student):
