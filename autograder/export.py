@@ -13,6 +13,7 @@ import csv
 from pathlib import Path
 
 from autograder import contract, graded, results
+from autograder.text import spreadsheet_cell
 
 FIXED = ["student_id", "score", "max_score", "needs_manual_grading"]
 
@@ -23,7 +24,7 @@ def rows(outcomes: list[results.StudentOutcome]) -> tuple[list[str], list[dict[s
     table = []
     for o in outcomes:
         row = {
-            "student_id": o.student,
+            "student_id": spreadsheet_cell(o.student),
             "score": f"{o.score:g}",
             "max_score": f"{o.max_score:g}",
             "needs_manual_grading": "yes" if o.manual_pending else "no",

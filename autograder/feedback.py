@@ -27,10 +27,13 @@ class Feedback:
 
 
 def preprocessors(show_hidden_messages: bool) -> list[str]:
-    """The declared list of transforms, nbgrader's defaults around the kit's."""
+    """The declared list of transforms, nbgrader's defaults around the kit's.
+    ``InertStudentContent`` shows the student's HTML, markdown and JavaScript
+    as text: feedback pages are opened by students and instructors alike."""
     return [
         "nbgrader.preprocessors.GetGrades",
         "autograder.preprocessors.HideHiddenTestSource",
+        "autograder.preprocessors.InertStudentContent",
         *([] if show_hidden_messages else ["autograder.preprocessors.DropHiddenMessages"]),
         "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     ]

@@ -68,3 +68,33 @@ class DropHiddenMessages(NbGraderPreprocessor):  # nbgrader's base: enabled by d
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if "xorkit" not in o.get("metadata", {})]
         return cell, resources
+
+
+# What a browser only shows: any other type (HTML, JavaScript, SVG, markdown,
+# widgets) of a cell's output may carry a script.
+INERT_TYPES = ("text/plain", "image/png", "image/jpeg", "image/gif")
+
+
+class InertStudentContent(NbGraderPreprocessor):  # nbgrader's base: enabled by default
+    """Make what a student wrote show as text in the feedback page: the raw HTML
+    of every markdown cell that is not the instructor's (locked) is escaped, and
+    every output keeps only types a browser displays without running anything;
+    one with none of them shows its first type's content as text."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        locked = cell.metadata.get("nbgrader", {}).get("locked")
+        if cell.cell_type == "markdown" and not locked:
+            cell.source = cell.source.replace("&", "&amp;").replace("<", "&lt;")
+        elif cell.cell_type == "code":
+            for output in cell.get("outputs", []):
+                data = output.get("data")
+                if not isinstance(data, dict):
+                    continue
+                kept = {k: v for k, v in data.items() if k in INERT_TYPES}
+                if not kept and data:
+                    first = next(iter(data.values()))
+                    kept = {"text/plain": first if isinstance(first, str) else str(first)}
+                output["data"] = kept
+        if cell.cell_type != "code":
+            cell.pop("attachments", None)
+        return cell, resources

@@ -50,11 +50,16 @@ def read_notebook(path: Path) -> tuple[set[tuple[str, str]], list[str]]:
     for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
         if cell.cell_type != "code":
             continue
-        where = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
+        meta = cell.metadata.get("nbgrader", {})
+        where = meta.get("grade_id") or f"cell {index + 1}"
+        # the grader writes the outputs of test cells only: results anywhere
+        # else came from the student's process
+        test_cell = meta.get("grade") and not meta.get("solution")
         for output in cell.get("outputs", []):
-            for r in output.get("metadata", {}).get("xorkit", {}).get("results", []):
-                if r["status"] == "passed":
-                    passed.add((r["function"], r["name"]))
+            found = output.get("metadata", {}).get("xorkit", {}).get("results", [])
+            for r in found if test_cell and isinstance(found, list) else []:
+                if isinstance(r, dict) and r.get("status") == "passed":
+                    passed.add((str(r.get("function")), str(r.get("name"))))
             if output.output_type == "error" and output.ename not in EXPECTED_ERRORS:
                 errors.append(f"{where}: {output.ename}: {output.evalue}"[:200])
     return passed, errors

@@ -10,6 +10,7 @@ import nbformat
 from nbgrader.api import Gradebook
 
 from autograder import contract
+from autograder.text import printable
 
 
 @dataclass
@@ -111,7 +112,8 @@ def table(outcomes: list[StudentOutcome]) -> str:
             summary = (
                 summary + "; " if summary else ""
             ) + f"{len(o.manual_pending)} answers to grade by hand"
-        rows.append((o.student, f"{o.score:g}", f"{o.max_score:g}", summary or "—"))
+        student, summary = printable(o.student, 60), printable(summary or "—", 300)
+        rows.append((student, f"{o.score:g}", f"{o.max_score:g}", summary))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = [f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}" for r in rows]
     lines.insert(1, "-" * min(100, max(len(line) for line in lines)))

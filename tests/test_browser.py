@@ -359,3 +359,50 @@ def test_solution_notebook_runs_clean(lab, page):
     assert page.locator(".jp-OutputArea-output img").count() >= 4
     screenshot(page, cell_index(nb, "test_backward") - 1, "solution-test_backward.png")
     screenshot(page, cell_index(nb, "boundary"), "solution-boundary.png")
+
+
+SCRIPTED_OUTPUTS = (
+    "\n\nfrom IPython.display import HTML, Javascript, display\n"
+    "display(HTML(\"<script>alert('html')</script><img src=x onerror=\\\"alert('img')\\\">\"))\n"
+    "display(Javascript(\"alert('js')\"))\n"
+)
+
+
+@pytest.mark.slow
+def test_feedback_pages_are_inert(tmp_path):
+    """A student's HTML and JavaScript outputs and the HTML in their written
+    answers never run in the feedback page: Chromium raises no alert."""
+    from autograder import feedback, grading
+    from tests.helpers import built_course, finished_release, solved_sources, submit
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does)")
+    nb = finished_release()
+    code = solved_sources()
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id == "sigmoid":
+            cell.source = code["sigmoid"] + SCRIPTED_OUTPUTS
+        elif cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = "<script>alert('markdown')</script><img src=x onerror=\"alert('md')\">"
+    course = built_course(tmp_path / "course")
+    submit(course, "mallory", nb)
+    grading.autograde(course, jobs=1, sandbox="auto")
+    page_path = course / feedback.feedback(course).written["mallory"]
+    alerts: list[str] = []
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            tab = chromium.new_page()
+            tab.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+            tab.goto(page_path.as_uri())
+            tab.wait_for_load_state("load")
+            tab.wait_for_timeout(1500)
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            tab.screenshot(path=ARTIFACTS / "feedback-inert.png", full_page=True)
+        finally:
+            chromium.close()
+    assert alerts == []
+    assert "sigmoid" in page_path.read_text()

@@ -8,6 +8,7 @@ from autograder import collecting, contract
 from autograder.commands.exit_codes import HELP, STUDENTS_NEED_ATTENTION, KitFailed
 from autograder.commands.options import course_option
 from autograder.nbgrader_run import NbgraderError
+from autograder.text import printable
 
 
 @click.command("collect", epilog=HELP)
@@ -58,12 +59,12 @@ def command(course: Path, download: Path, lms: str, pattern: str, force: bool, a
         raise KitFailed(str(exc)) from exc
     for student, path in sorted(outcome.submitted.items()):
         name = f"{student} ({outcome.names[student]})" if student in outcome.names else student
-        click.echo(f"collected {name:32s} → {path}")
+        click.echo(f"collected {printable(name, 80):32s} → {printable(path)}")
     click.echo(f"{len(outcome.submitted)} submissions collected into submitted/")
     if outcome.unmatched:
         click.echo(f"\n{len(outcome.unmatched)} files not collected:")
         for name, reason in outcome.unmatched:
-            click.echo(f"  {name}: {reason}")
+            click.echo(f"  {printable(name)}: {printable(reason)}")
         click.echo(
             "rename them as the LMS does, or pass --pattern, and rerun with --force; "
             "or copy them by hand to submitted/<student>/xor_mlp/xor_mlp.ipynb"

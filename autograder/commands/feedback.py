@@ -9,6 +9,7 @@ from autograder import feedback as feedback_api
 from autograder.commands.exit_codes import HELP, STUDENTS_NEED_ATTENTION, KitFailed
 from autograder.commands.options import course_option
 from autograder.nbgrader_run import NbgraderError
+from autograder.text import printable
 
 
 @click.command("feedback", epilog=HELP)
@@ -43,7 +44,7 @@ def command(course: Path, show_hidden_messages: bool, student: str, assignment: 
     except FileNotFoundError as exc:
         raise KitFailed(str(exc)) from exc
     for name, path in sorted(out.written.items()):
-        click.echo(f"feedback {name:24s} → {path}")
+        click.echo(f"feedback {printable(name, 80):24s} → {path}")
     click.echo(f"{len(out.written)} feedback files written")
     attention = False
     if out.not_graded:

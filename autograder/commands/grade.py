@@ -12,6 +12,7 @@ from autograder.commands.options import course_option
 from autograder.faults import GraderFault
 from autograder.nbgrader_run import NbgraderError
 from autograder.progress import progress
+from autograder.text import printable
 
 
 def _progress(total):
@@ -76,7 +77,7 @@ def command(course: Path, assignment: str, jobs: int | None, engine: str, no_san
     except grading.StudentsNotGraded as exc:
         click.echo(results.table(exc.outcomes))
         for student, reason in sorted(exc.ungraded.items()):
-            click.secho(f"{student}: {reason}", fg="red", err=True)
+            click.secho(f"{printable(student, 80)}: {reason}", fg="red", err=True)
         raise click.exceptions.Exit(STUDENTS_NEED_ATTENTION) from exc
     except GraderFault as exc:
         raise KitFailed(f"{exc}\nno grade was recorded for the students it affects") from exc

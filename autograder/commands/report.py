@@ -9,6 +9,7 @@ from autograder import contract
 from autograder import report as report_api
 from autograder.commands.exit_codes import HELP, STUDENTS_NEED_ATTENTION, KitFailed
 from autograder.commands.options import course_option
+from autograder.text import printable
 
 
 @click.command("report", epilog=HELP)
@@ -51,6 +52,6 @@ def command(course: Path, out: Path, assignment: str):
     if result.failed_to_run:
         click.echo(f"\n{len(result.failed_to_run)} submissions failed to run:")
         for student, reasons in result.failed_to_run.items():
-            click.echo(f"  {student}: {'; '.join(reasons)}")
+            click.echo(f"  {printable(student, 80)}: {printable('; '.join(reasons))}")
         click.echo("open their notebooks in autograded/ to see why; regrade with `xorkit grade`")
         click.get_current_context().exit(STUDENTS_NEED_ATTENTION)
