@@ -40,7 +40,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder import build, contract, reference, remote, results, runner
+from autograder import build, cgroup, contract, reference, remote, results, runner
 from autograder.faults import GraderFault
 from autograder.nbgrader_run import NbgraderError, run_nbgrader
 from autograder.sandbox import Limits, Zygote, bwrap_works, forget_worker_copy
@@ -178,6 +178,9 @@ def _config(root: Path):
 def _convert(converter_class, root: Path, assignment: str, student: str) -> str | None:
     """Run an nbgrader converter for one student; the error it logged, if any."""
     config = _config(root)
+    # nbgrader copies a submission's other files into autograded/ (and from
+    # there into feedback/): nothing but the notebooks goes where people look
+    config.CourseDirectory.ignore = ["*", ".*"]
     coursedir = CourseDirectory(config=config)
     coursedir.root, coursedir.assignment_id, coursedir.student_id = str(root), assignment, student
     converter = converter_class(coursedir=coursedir, config=config)
@@ -659,6 +662,9 @@ def _kit_autograde(root, assignment, students, jobs, progress, use_bwrap) -> dic
     run_tmp, saved_tmp = tempfile.mkdtemp(prefix="xorkit-run-"), tempfile.tempdir
     tempfile.tempdir = run_tmp
     forget_worker_copy()
+    # the sandboxes' control groups are named for the run, and removed with it
+    saved_run = os.environ.get("XORKIT_RUN")
+    os.environ["XORKIT_RUN"] = run = Path(run_tmp).name
     try:
         queue = list(students)
         while queue:
@@ -677,6 +683,11 @@ def _kit_autograde(root, assignment, students, jobs, progress, use_bwrap) -> dic
         tempfile.tempdir = saved_tmp
         forget_worker_copy()
         remove_tree(Path(run_tmp))
+        cgroup.sweep(run)
+        if saved_run is None:
+            os.environ.pop("XORKIT_RUN", None)
+        else:
+            os.environ["XORKIT_RUN"] = saved_run
     _forget(root, assignment, set(ungraded) - before)
     return ungraded
 

@@ -32,7 +32,7 @@ from traitlets import Float, Integer
 from traitlets.config import Configurable
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder import reference
+from autograder import cgroup, reference
 from autograder.runner import Abort
 from autograder.worker import wire
 
@@ -64,6 +64,14 @@ class GradingLimits(Configurable):
         32,
         help="Largest notebook graded, MiB, and the most output kept for one notebook.",
     ).tag(config=True)
+    sandbox_memory_mb = Integer(
+        3072,
+        help="Memory all of a sandbox's processes and its writable places may use "
+        "together, MiB (a control group, where the grader runs as root).",
+    ).tag(config=True)
+    processes = Integer(
+        64, help="Processes a sandbox may hold at once (a control group, likewise)."
+    ).tag(config=True)
     grader_memory_mb = Integer(
         2048,
         help="Memory a grading worker may use beyond its size at start, MiB: decoding, "
@@ -80,6 +88,8 @@ class Limits:
     file_mb: int = 64
     disk_mb: int = 256
     notebook_mb: int = 32
+    sandbox_memory_mb: int = 3072
+    processes: int = 64
     grader_memory_mb: int = 2048
 
     @classmethod
@@ -316,12 +326,22 @@ def _command(folder: Path, sandboxed: bool, mode: list[str], limits: Limits, chi
     return command, env
 
 
+def _group(limits: Limits, sandboxed: bool) -> cgroup.Group | None:
+    """A control group for a new sandbox, named for the run that makes it."""
+    if not sandboxed:
+        return None
+    prefix = os.environ.get("XORKIT_RUN", "xorkit")
+    return cgroup.create(prefix, limits.sandbox_memory_mb, limits.processes)
+
+
 def _launch(
-    command, env, cwd: Path, child: socket.socket, log, uid: int | None = None
+    command, env, cwd: Path, child: socket.socket, log, uid: int | None = None, group=None
 ) -> subprocess.Popen:
     # uid: run as this user and the group of the same number, without root's
-    # supplementary groups
+    # supplementary groups; group: the control group it joins before it starts
     drop = {} if uid is None else {"user": uid, "group": uid, "extra_groups": []}
+    if group is not None:
+        drop["preexec_fn"] = group.join
     proc = subprocess.Popen(
         command,
         pass_fds=[child.fileno()],
@@ -369,6 +389,7 @@ class Zygote:
     def __init__(self, slot: Path, limits: Limits, sandboxed: bool):
         self.slot, self.limits, self.sandboxed = slot, limits, sandboxed
         self.proc = None
+        self.group = None
 
     def ensure(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -377,7 +398,8 @@ class Zygote:
         parent, child = socket.socketpair()
         command, env = _command(self.slot, self.sandboxed, ["--zygote"], self.limits, child)
         self.log = open(self.slot.parent / f"{self.slot.name}.zygote.log", "ab")  # noqa: SIM115
-        self.proc = _launch(command, env, self.slot, child, self.log)
+        self.group = _group(self.limits, self.sandboxed)
+        self.proc = _launch(command, env, self.slot, child, self.log, group=self.group)
         self.control = parent
         self.control.settimeout(120)
         try:
@@ -428,6 +450,9 @@ class Zygote:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
         self.proc = None
+        if self.group is not None:
+            self.group.remove()
+            self.group = None
 
 
 class Sandbox:
@@ -458,6 +483,7 @@ class Sandbox:
             self.sandboxed = bwrap_works() if use_bwrap is None else use_bwrap
         self.deadline = time.monotonic() + limits.notebook_timeout
         self.proc = None
+        self.group = None
         self.status_read = False
         self.note = ""
 
@@ -478,7 +504,8 @@ class Sandbox:
             if uid is not None:
                 _hand_over(self.scratch, uid)
             self.log = open(self.scratch.parent / f"{self.scratch.name}.log", "wb")  # noqa: SIM115
-            self.proc = _launch(command, env, self.scratch, child, self.log, uid)
+            self.group = _group(self.limits, self.sandboxed)
+            self.proc = _launch(command, env, self.scratch, child, self.log, uid, self.group)
             self.sock = parent
         ready = self._recv(time.monotonic() + 120)
         if ready.get("op") != "ready":
@@ -594,6 +621,9 @@ class Sandbox:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
+        if self.group is not None:
+            self.group.remove()
+            self.group = None
 
     def close(self) -> None:
         if not hasattr(self, "sock"):

@@ -565,10 +565,14 @@ def test_wrong_file_name_scores_zero_with_reason(batch):
 
 @pytest.mark.slow
 def test_extra_files_cannot_replace_the_checks(batch):
-    """An autograder.py shipped with a submission does not grade it: backward still loses points."""
-    _, _, outcomes, *_ = batch
+    """An autograder.py shipped with a submission does not grade it (backward still
+    loses points), and no file of the submission but its notebook is copied into
+    autograded/, where instructors and the feedback look."""
+    course, _, outcomes, *_ = batch
     cells = {c.grade_id: c.score for c in outcomes["extra_files"].cells}
     assert cells["test_backward"] == pytest.approx(2.0)
+    autograded = course / "autograded" / "extra_files" / "xor_mlp"
+    assert sorted(p.name for p in autograded.iterdir()) == [grading.NOTES, "xor_mlp.ipynb"]
 
 
 @pytest.mark.slow

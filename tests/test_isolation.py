@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import sandbox
+from autograder import cgroup, sandbox
 from tests.helpers import GRADED_CELLS, REPO, built_course, release_with, solved_sources
 
 SOLVED = solved_sources()
@@ -147,6 +147,20 @@ FIND_NOTES = {
     )
 }
 
+# Holds as many processes as it can, until the submission ends (in the last
+# function's cell: the IPython shell needs a thread of its own later on).
+FORK_BOMB = _with(
+    "predict",
+    "import os, time\n"
+    "for _ in range(5000):\n"
+    "    try:\n"
+    "        if os.fork() == 0:\n"
+    "            time.sleep(600)\n"
+    "            os._exit(0)\n"
+    "    except OSError:\n"
+    "        break\n",
+)
+
 # class -> (hostile code, what the hostile submission loses, honest first one's code)
 CLASSES = {
     "reply_flood": (REPLY_FLOOD, ["test_sigmoid", "test_predict"], {}),
@@ -155,11 +169,13 @@ CLASSES = {
     "many_files": (MANY_FILES, [], {}),
     "disk_fill": (DISK_FILL, [], {}),
     "leave_notes": (LEAVE_NOTES, [], FIND_NOTES),
+    "fork_bomb": (FORK_BOMB, [], {}),
 }
 
 
 def _host_files() -> set[str]:
-    """Entries the sandbox's uid owns in the host's shared temporary places."""
+    """Entries the sandbox's uid owns in the host's shared temporary places, and
+    the kit's control groups."""
     names = set()
     for place in ("/tmp", "/var/tmp", "/dev/shm"):
         for path in Path(place).iterdir() if Path(place).is_dir() else []:
@@ -168,6 +184,8 @@ def _host_files() -> set[str]:
                     names.add(str(path))
             except OSError:
                 continue
+    for parent in (cgroup._parents() or {}).values():  # the sandboxes' control groups
+        names |= {str(path) for path in parent.glob("xorkit-*")}
     return names
 
 

@@ -5,9 +5,9 @@ import sys
 import numpy as np
 import pytest
 
-from autograder import remote
+from autograder import cgroup, remote
 from autograder.runner import NotAttempted
-from autograder.sandbox import Limits, Sandbox, Zygote, bwrap_works
+from autograder.sandbox import Died, Limits, Sandbox, Zygote, bwrap_works
 from tests.helpers import REPO
 
 needs_bwrap = pytest.mark.skipif(not bwrap_works(), reason="bubblewrap is not available here")
@@ -131,5 +131,81 @@ def test_a_sandbox_left_unclean_is_replaced(tmp_path):
             zygote, "import ctypes\nprint(ctypes.CDLL(None).shmget(0x5EED, 4096, 0o666))\n"
         )
         assert found == "-1\n"
+    finally:
+        zygote.kill()
+
+
+needs_groups = pytest.mark.skipif(
+    cgroup._parents() is None,
+    reason="control groups need root and a writable cgroup hierarchy",
+)
+
+
+@needs_bwrap
+@needs_groups
+def test_a_sandbox_holds_a_bounded_number_of_processes(tmp_path):
+    """A fork bomb stops at the sandbox's process limit (one control group for
+    all its processes); the next child starts normally and the group goes
+    with the zygote."""
+    zygote = Zygote(tmp_path / "slot", Limits(processes=24), True)
+    try:
+        text = _zygote_run(
+            zygote,
+            "import os, time\nforked = 0\n"
+            "try:\n"
+            "    for _ in range(200):\n"
+            "        if os.fork() == 0:\n"
+            "            time.sleep(30)\n"
+            "            os._exit(0)\n"
+            "        forked += 1\n"
+            "except OSError:\n"
+            "    pass\n"
+            "print(forked)\n",
+        )
+        assert 0 < int(text) < 24
+        assert _zygote_run(zygote, "print('next')") == "next\n"
+        group = zygote.group.paths
+    finally:
+        zygote.kill()
+    assert not any(path.exists() for path in group)
+
+
+def _survivors(code: str, processes: int) -> str:
+    """Code that forks ``processes`` children, each holding 250 MB for 3 s, after
+    ``code``; it prints their exit codes."""
+    return (
+        code + "import os, time\npids = []\n"
+        f"for _ in range({processes}):\n"
+        "    pid = os.fork()\n"
+        "    if pid == 0:\n"
+        "        block = bytearray(250 << 20)\n"
+        "        time.sleep(3)\n"
+        "        os._exit(0)\n"
+        "    pids.append(pid)\n"
+        "print([os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) for p in pids])\n"
+    )
+
+
+@needs_bwrap
+@needs_groups
+def test_a_sandbox_holds_bounded_memory_across_processes(tmp_path):
+    """Four processes of 250 MB each cannot all live in a sandbox of 600 MB,
+    although each is far below the per-process limit; and tmpfs pages count:
+    after 500 MB written to /tmp and /dev/shm, one more such process cannot."""
+    zygote = Zygote(tmp_path / "slot", Limits(sandbox_memory_mb=600), True)
+    fill = (
+        "chunk = bytes(10 << 20)\n"
+        "for place in ['/tmp', '/dev/shm']:\n"
+        "    with open(place + '/fill', 'wb') as out:\n"
+        "        for _ in range(25):\n"
+        "            out.write(chunk)\n"
+    )
+    try:
+        for code, processes in [("", 4), (fill, 1)]:
+            try:
+                text = _zygote_run(zygote, _survivors(code, processes))
+            except Died:
+                text = "the executor itself was killed"
+            assert text != str([0] * processes) + "\n", code
     finally:
         zygote.kill()
