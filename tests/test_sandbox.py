@@ -209,3 +209,14 @@ def test_a_sandbox_holds_bounded_memory_across_processes(tmp_path):
             assert text != str([0] * processes) + "\n", code
     finally:
         zygote.kill()
+
+
+@pytest.mark.parametrize("use_bwrap", [pytest.param(True, marks=needs_bwrap), False])
+def test_file_descriptors_1_and_2_reach_no_host_file(tmp_path, use_bwrap):
+    """What a single sandbox's student code writes to file descriptors 1 and 2
+    goes nowhere, not into the executor's log beside the scratch folder."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    with Sandbox(scratch, Limits(), use_bwrap) as box:
+        box.run("import os\nos.write(1, b'x' * (4 << 20))\nos.write(2, b'y' * (4 << 20))\n")
+    assert (tmp_path / "scratch.log").stat().st_size < 100_000

@@ -277,6 +277,14 @@ def serve(sock, limits, note=""):
     outputs = Outputs(limits.get("output_bytes", 1 << 20))
     shell = make_shell(outputs)
     ready = {"op": "ready", "sandboxed": os.environ.get("XORKIT_SANDBOX", ""), "note": note}
+    # From here on, what the student writes to file descriptors 1 and 2 goes
+    # nowhere: they lead to a log file on the grader's disk (start-up errors
+    # before this point are worth keeping there). Cells' outputs are caught in
+    # Python, by Stream.
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.close(null)
     wire.send(sock, ready)
     while True:
         try:
@@ -351,12 +359,6 @@ def zygote(control, limits):
         if pid == 0:
             os.setpgid(0, 0)
             control.close()
-            # what the student writes to file descriptors 1 and 2 directly goes
-            # nowhere: the zygote's log is a file on the grader's disk
-            null = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(null, 1)
-            os.dup2(null, 2)
-            os.close(null)
             source = str(message["input"])
             folder = WORKSPACE if sandboxed else source
             note = _copy_in(source, folder, limits) if sandboxed else ""
