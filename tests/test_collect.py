@@ -115,3 +115,62 @@ def test_pattern_without_student_group_is_refused(tmp_path):
     )
     assert result.exit_code == 2
     assert "(?P<student_id>" in result.output
+
+
+def _hostile_zip(path):
+    """A Canvas download holding one honest notebook and every kind of bad entry."""
+    import io
+    import stat
+
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as nested:
+        nested.writestr("victim_999_1_xor_mlp.ipynb", BO.read_bytes())
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("smithjane_12345_67890_xor_mlp.ipynb", ADA.read_bytes())
+        zf.writestr("../../escaped_1_2_xor_mlp.ipynb", BO.read_bytes())
+        zf.writestr("/abs_3_4_xor_mlp.ipynb", BO.read_bytes())
+        link = zipfile.ZipInfo("linker_5_6_xor_mlp.ipynb")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(link, "/etc/passwd")
+        zf.writestr("bomb_7_8_xor_mlp.ipynb", b"0" * (50 << 20))
+        zf.writestr("mallory_11_12_homework.zip", inner.getvalue())
+        zf.writestr("mallory_11_12_folder/victim_999_1_xor_mlp.ipynb", BO.read_bytes())
+        zf.writestr("arabic_\u0661\u0662_13_xor_mlp.ipynb", BO.read_bytes())
+        zf.writestr("twin_14_15_xor_mlp.ipynb", BO.read_bytes())
+        zf.writestr("TWIN_14_15_xor_mlp.ipynb", ADA.read_bytes())
+        zf.writestr("x" * 300 + "_16_17_xor_mlp.ipynb", BO.read_bytes())
+        zf.writestr("fake_18_19_data.zip", b"not a zip at all")
+    return path
+
+
+@pytest.mark.slow
+def test_a_hostile_download_collects_the_honest_and_lists_the_rest(tmp_path):
+    """Zip slip, links, a zip bomb, archives and folders inside the download,
+    non-ASCII digits, twins and over-long names never stop the collect and never
+    file anyone's work as someone else's: each is listed with its reason, in the
+    output and in the collect report."""
+    course = _course(tmp_path)
+    download = _hostile_zip(tmp_path / "submissions.zip")
+    result = CliRunner().invoke(main, ["collect", "--course", str(course), str(download)])
+    assert result.exit_code == 1, result.output
+    students = sorted(p.name for p in (course / "submitted").iterdir())
+    assert students == ["12345", "14"], students
+    twin = course / "submitted" / "14" / "xor_mlp" / "xor_mlp.ipynb"
+    assert twin.read_bytes() == BO.read_bytes()  # the first of the twins
+    report = (course / "downloaded" / "xor_mlp" / "collect-report.txt").read_text()
+    for reason in [
+        "its path leaves the download folder",
+        "it is a link or a special file",
+        "expands more than 200 times",
+        "mallory_11_12_homework.zip: not a notebook",
+        "a folder of the student's own",
+        "is not plain ASCII",
+        "another entry has the same name",
+        "its name is too long",
+        "fake_18_19_data.zip: not a notebook",
+    ]:
+        assert reason in result.output, reason
+        assert reason.replace("'", "") in report.replace("'", ""), reason
+    assert not (tmp_path / "escaped_1_2_xor_mlp.ipynb").exists()
+    assert not list(tmp_path.rglob("*victim*"))
+    assert "\x1b" not in result.output
