@@ -56,7 +56,9 @@ def read_notebook(path: Path) -> tuple[set[tuple[str, str]], list[str]]:
         # else came from the student's process
         test_cell = meta.get("grade") and not meta.get("solution")
         for output in cell.get("outputs", []):
-            found = output.get("metadata", {}).get("xorkit", {}).get("results", [])
+            meta = output.get("metadata")
+            found = meta.get("xorkit", {}) if isinstance(meta, dict) else {}
+            found = found.get("results", []) if isinstance(found, dict) else []
             for r in found if test_cell and isinstance(found, list) else []:
                 if isinstance(r, dict) and r.get("status") == "passed":
                     passed.add((str(r.get("function")), str(r.get("name"))))
@@ -78,7 +80,11 @@ def analyse(root: Path, assignment: str = contract.ASSIGNMENT) -> ClassReport:
         if not path.exists():
             failed[o.student] = notes or ["no autograded notebook: nbgrader could not run it"]
             continue
-        passed, errors = read_notebook(path)
+        try:
+            passed, errors = read_notebook(path)
+        except Exception as exc:  # one student's data never stops the class's report
+            failed[o.student] = [*notes, f"its autograded notebook cannot be read ({exc})"[:200]]
+            continue
         counted += 1
         for key in passed & passes.keys():
             passes[key] += 1

@@ -59,12 +59,14 @@ def lost_checks(notebook: Path) -> dict[str, list[str]]:
                 items.append(f"{meta['grade_id']}: not attempted")
             elif output.output_type == "error":
                 items.append(f"{meta['grade_id']}: {output.ename}: {output.evalue}"[:160])
-            results = output.get("metadata", {}).get("xorkit", {}).get("results", [])
+            extra = output.get("metadata")
+            found = extra.get("xorkit", {}) if isinstance(extra, dict) else {}
+            results = found.get("results", []) if isinstance(found, dict) else []
             items += [
-                f"{r['function']}: {r['name']}"
-                + (" (not attempted)" if r["status"] == "not attempted" else "")
-                for r in results
-                if r.get("status") != "passed"
+                f"{r.get('function')}: {r.get('name')}"
+                + (" (not attempted)" if r.get("status") == "not attempted" else "")
+                for r in (results if isinstance(results, list) else [])
+                if isinstance(r, dict) and r.get("status") != "passed"
             ]
         lost[meta["grade_id"]] = items
     return lost
@@ -79,7 +81,10 @@ def collect(root: Path, assignment: str = contract.ASSIGNMENT) -> list[StudentOu
             cells = []
             for nb in submission.notebooks:
                 graded = root / "autograded" / student / assignment / f"{nb.name}.ipynb"
-                lost = lost_checks(graded) if graded.exists() else {}
+                try:
+                    lost = lost_checks(graded) if graded.exists() else {}
+                except Exception:  # one student's data never stops the class's table
+                    lost = {}
                 for grade in nb.grades:
                     score = None if grade.needs_manual_grade else grade.score
                     cells.append(

@@ -65,3 +65,28 @@ def test_submission_missing_from_gradebook_is_listed(graded_course, tmp_path):
     assert result.failed_to_run["late_lou"] == [
         "submitted but not in the gradebook: `xorkit grade` did not grade it"
     ]
+
+
+@pytest.mark.slow
+def test_one_students_data_never_stops_the_class(graded_course, tmp_path):
+    """An autograded notebook whose outputs carry metadata of the wrong type, and
+    one that cannot be read at all, leave the grade table, the report and the
+    CSV for the rest of the class intact."""
+    import json
+
+    from autograder import export, results
+
+    course = tmp_path / "course"
+    shutil.copytree(graded_course, course)
+    odd, garbage = sorted((course / "autograded").glob("*/xor_mlp/xor_mlp.ipynb"))[:2]
+    nb = json.loads(odd.read_text())
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []):
+            output["metadata"] = ["not", "a", "dict"]
+    odd.write_text(json.dumps(nb))
+    garbage.write_bytes(b"\xff not json")
+    outcomes = results.collect(course)
+    assert len(outcomes) == len(results.collect(graded_course))
+    analysed = report.analyse(course)
+    assert garbage.parent.parent.name in analysed.failed_to_run
+    assert export.export_csv(course, tmp_path / "grades.csv") == len(outcomes)
