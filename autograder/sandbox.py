@@ -174,14 +174,32 @@ def bwrap_works() -> bool:
     return probe.returncode == 0
 
 
+# Of /etc, only what the dynamic loader, Python, NumPy and matplotlib read: the
+# rest (/etc/shadow, keys, the host's configuration) stays out of sight. As
+# root, the sandbox's uid stands for root outside it, which owns those files.
+ETC_FILES = (
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "localtime",
+    "passwd",
+    "group",
+    "nsswitch.conf",
+    "fonts",
+)
+
+
 def _system_binds() -> list[str]:
     args = []
-    for path in ["/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/lib32"]:
+    for path in ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32"]:
         p = Path(path)
         if p.is_symlink():
             args += ["--symlink", os.readlink(p), path]
         elif p.exists():
             args += ["--ro-bind", path, path]
+    for name in ETC_FILES:
+        if Path("/etc", name).exists():
+            args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
     return args
 
 

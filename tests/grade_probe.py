@@ -1,9 +1,14 @@
-"""Grade a course in a process of its own and print what it cost, as JSON.
+"""Grade batches in a process of their own and print what each cost, as JSON.
 
-Run by the tests as ``python -m tests.grade_probe COURSE JOBS``: the wall time,
-the peak resident memory of the main process and of every grading worker (each
-worker reports its own after every job it ran), the points per cell of every
-student recorded, and the students the grader could not grade.
+Run by the tests as ``python -m tests.grade_probe PLAN``, where PLAN is a JSON
+file listing ``{"course": path, "jobs": n}``. Each batch is graded by
+``grading.autograde`` in turn, with a temporary folder of its own; for each the
+probe prints the wall time, the peak resident memory of every grading worker
+(each worker reports its own after every job), the points per cell of every
+student recorded, the students the grader could not grade, and what was left
+behind: in the batch's temporary folder, and (owned by the sandbox's uid, or a
+control group of the kit's) in the host's shared places. The last line also
+gives the peak resident memory of this main process over all batches.
 """
 
 import json
@@ -14,10 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder import grading
+from autograder import cgroup, grading
 
 _EXECUTE = grading.execute
 _REPORT = Path(tempfile.mkdtemp(prefix="probe-")) / "workers"
+SANDBOX_UID = 65534
 
 
 def measured_execute(job, *args):
@@ -30,32 +36,58 @@ def measured_execute(job, *args):
             out.write(f"{os.getpid()} {peak}\n")
 
 
-def main() -> None:
-    course, jobs = Path(sys.argv[1]), int(sys.argv[2])
-    report = _REPORT
-    report.touch()
-    grading.execute = measured_execute  # the workers are forked from this process
+def host_files() -> set[str]:
+    """Entries the sandbox's uid owns in the host's shared temporary places, and
+    the kit's control groups."""
+    names = set()
+    for place in ("/tmp", "/var/tmp", "/dev/shm"):
+        for path in Path(place).iterdir() if Path(place).is_dir() else []:
+            try:
+                if path.lstat().st_uid == SANDBOX_UID:
+                    names.add(str(path))
+            except OSError:
+                continue
+    for parent in (cgroup._parents() or {}).values():
+        names |= {str(path) for path in parent.glob("xorkit-*")}
+    return names
+
+
+def grade(course: Path, jobs: int) -> dict:
+    _REPORT.write_text("")
+    scratch = Path(tempfile.mkdtemp(prefix="probe-tmp-"))
+    saved, tempfile.tempdir = tempfile.tempdir, str(scratch)
+    before = host_files()
     start = time.monotonic()
     ungraded: dict = {}
     try:
         outcomes = grading.autograde(course, jobs=jobs)
     except grading.StudentsNotGraded as exc:
         outcomes, ungraded = exc.outcomes, exc.ungraded
+    finally:
+        tempfile.tempdir = saved
     wall = time.monotonic() - start
-    workers = [int(line.split()[1]) for line in report.read_text().splitlines()]
-    report.unlink()
-    report.parent.rmdir()
-    print(
-        json.dumps(
-            {
-                "wall": wall,
-                "main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                "worker_mb": max(workers, default=0) / 1024,
-                "scores": {o.student: {c.grade_id: c.score for c in o.cells} for o in outcomes},
-                "ungraded": sorted(ungraded),
-            }
-        )
-    )
+    workers = [int(line.split()[1]) for line in _REPORT.read_text().splitlines()]
+    left = sorted(p.name for p in scratch.iterdir())
+    if not left:
+        scratch.rmdir()
+    return {
+        "wall": wall,
+        "worker_mb": max(workers, default=0) / 1024,
+        "scores": {o.student: {c.grade_id: c.score for c in o.cells} for o in outcomes},
+        "ungraded": sorted(ungraded),
+        "left_in_tmpdir": left,
+        "left_on_host": sorted(host_files() - before),
+    }
+
+
+def main() -> None:
+    plan = json.loads(Path(sys.argv[1]).read_text())
+    grading.execute = measured_execute  # the workers are forked from this process
+    batches = [grade(Path(b["course"]), b["jobs"]) for b in plan]
+    _REPORT.unlink()
+    _REPORT.parent.rmdir()
+    main_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"batches": batches, "main_mb": main_mb}))
 
 
 if __name__ == "__main__":

@@ -369,14 +369,12 @@ SCRIPTED_OUTPUTS = (
 
 
 @pytest.mark.slow
-def test_feedback_pages_are_inert(tmp_path):
+def test_feedback_pages_are_inert(tmp_path, browser):
     """A student's HTML and JavaScript outputs and the HTML in their written
     answers never run in the feedback page: Chromium raises no alert."""
     from autograder import feedback, grading
     from tests.helpers import built_course, finished_release, solved_sources, submit
 
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does)")
     nb = finished_release()
     code = solved_sources()
     for cell in nb.cells:
@@ -390,19 +388,16 @@ def test_feedback_pages_are_inert(tmp_path):
     grading.autograde(course, jobs=1, sandbox="auto")
     page_path = course / feedback.feedback(course).written["mallory"]
     alerts: list[str] = []
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            tab = chromium.new_page()
-            tab.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
-            tab.goto(page_path.as_uri())
-            tab.wait_for_load_state("load")
-            tab.wait_for_timeout(1500)
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            tab.screenshot(path=ARTIFACTS / "feedback-inert.png", full_page=True)
-        finally:
-            chromium.close()
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        tab = context.new_page()
+        tab.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+        tab.goto(page_path.as_uri())
+        tab.wait_for_load_state("load")
+        tab.wait_for_timeout(1500)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=ARTIFACTS / "feedback-inert.png", full_page=True)
+    finally:
+        context.close()
     assert alerts == []
     assert "sigmoid" in page_path.read_text()

@@ -2,8 +2,9 @@
 
 Each class of attack is a batch: the hostile submission first (``a_…``), then
 two honest ones (``b_…``, ``c_…``) that run after it on one worker and beside
-it on two. The batch is graded by ``xorkit grade``'s pipeline in a process of
-its own (``tests/grade_probe.py``), with a temporary folder of its own, and:
+it on two. The batches are graded by ``xorkit grade``'s pipeline, one after
+the other, in a process of their own (``tests/grade_probe.py``), each with a
+temporary folder of its own, and:
 
 * every honest submission gets its exact grade, and the hostile one the points
   its code honestly earns;
@@ -15,15 +16,14 @@ its own (``tests/grade_probe.py``), with a temporary folder of its own, and:
 """
 
 import json
-import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from autograder import cgroup, sandbox
+from autograder import sandbox
 from tests.helpers import GRADED_CELLS, REPO, built_course, release_with, solved_sources
 
 SOLVED = solved_sources()
@@ -173,86 +173,72 @@ CLASSES = {
 }
 
 
-def _host_files() -> set[str]:
-    """Entries the sandbox's uid owns in the host's shared temporary places, and
-    the kit's control groups."""
-    names = set()
-    for place in ("/tmp", "/var/tmp", "/dev/shm"):
-        for path in Path(place).iterdir() if Path(place).is_dir() else []:
-            try:
-                if path.lstat().st_uid == 65534:
-                    names.add(str(path))
-            except OSError:
-                continue
-    for parent in (cgroup._parents() or {}).values():  # the sandboxes' control groups
-        names |= {str(path) for path in parent.glob("xorkit-*")}
-    return names
-
-
-def _grade(tmp_path: Path, name: str, students: dict, jobs: int) -> dict:
-    course = built_course(tmp_path / name)
+def _course(folder: Path, students: dict) -> Path:
+    course = built_course(folder)
     with open(course / "nbgrader_config.py", "a") as config:
         config.write(LIMITS)
     for student, code in students.items():
         path = course / "submitted" / student / "xor_mlp" / "xor_mlp.ipynb"
         path.parent.mkdir(parents=True)
-        import nbformat
-
         nbformat.write(release_with({**SOLVED, **code}), path)
-    scratch = Path(tempfile.mkdtemp(prefix="probe-tmp-"))
-    before = _host_files()
-    env = {**os.environ, "TMPDIR": str(scratch)}
-    probe = subprocess.run(
-        [sys.executable, "-m", "tests.grade_probe", str(course), str(jobs)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert probe.returncode == 0, probe.stderr[-3000:]
-    result = json.loads(probe.stdout.strip().splitlines()[-1])
-    result["left_in_tmpdir"] = sorted(p.name for p in scratch.iterdir())
-    result["left_on_host"] = sorted(_host_files() - before)
-    scratch.rmdir() if not result["left_in_tmpdir"] else None
-    return result
+    return course
+
+
+HONEST = {"b_honest": {}, "c_honest": {}}
 
 
 @pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
-    """The honest pair alone, on one worker and on two."""
+def graded(tmp_path_factory):
+    """Every batch, graded one after the other by one probe process: the honest
+    pair alone (the baseline) and each class, on one worker and on two."""
     if not sandbox.bwrap_works():
         pytest.skip("hostile code runs only in the bubblewrap sandbox, which does not work here")
-    honest = {"b_honest": {}, "c_honest": {}}
-    folder = tmp_path_factory.mktemp("baseline")
-    return {jobs: _grade(folder, f"jobs{jobs}", honest, jobs) for jobs in (1, 2)}
+    folder = tmp_path_factory.mktemp("isolation")
+    batches = {}
+    for jobs in (1, 2):
+        batches["baseline", jobs] = _course(folder / f"baseline-{jobs}", HONEST)
+        for attack, (hostile, _, first_honest) in CLASSES.items():
+            students = {**HONEST, "a_hostile": hostile, "b_honest": first_honest}
+            batches[attack, jobs] = _course(folder / f"{attack}-{jobs}", students)
+    plan = folder / "plan.json"
+    plan.write_text(json.dumps([{"course": str(c), "jobs": j} for (_, j), c in batches.items()]))
+    probe = subprocess.run(
+        [sys.executable, "-m", "tests.grade_probe", str(plan)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert probe.returncode == 0, probe.stderr[-3000:]
+    result = json.loads(probe.stdout.strip().splitlines()[-1])
+    return dict(zip(batches, result["batches"], strict=True)), result["main_mb"]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("jobs", [1, 2])
 @pytest.mark.parametrize("attack", sorted(CLASSES))
-def test_a_hostile_submission_costs_nobody_else(attack, jobs, baseline, tmp_path):
+def test_a_hostile_submission_costs_nobody_else(attack, jobs, graded):
     """Honest submissions graded after and beside a hostile one get their exact
     grade; the hostile one loses only its own cells; every grading process stays
     under PROCESS_MB, the batch within SLACK_S of the honest baseline, and no
     file is left on the host."""
-    hostile, loses, first_honest = CLASSES[attack]
-    students = {"a_hostile": hostile, "b_honest": first_honest, "c_honest": {}}
-    result = _grade(tmp_path, attack, students, jobs)
+    batches, main_mb = graded
+    result, baseline = batches[attack, jobs], batches["baseline", jobs]
+    _, loses, _ = CLASSES[attack]
     print(
         f"{attack} on {jobs} worker(s): {result['wall']:.1f} s "
-        f"(honest alone {baseline[jobs]['wall']:.1f} s), main {result['main_mb']:.0f} MB, "
-        f"worker {result['worker_mb']:.0f} MB"
+        f"(honest alone {baseline['wall']:.1f} s), worker {result['worker_mb']:.0f} MB, "
+        f"main process (all batches) {main_mb:.0f} MB"
     )
     assert result["ungraded"] == []
-    for student in ("b_honest", "c_honest"):
+    for student in HONEST:
         scores = result["scores"][student]
         assert {g: scores.get(g) for g in GRADED_CELLS} == GRADED_CELLS, student
     hostile_scores = result["scores"]["a_hostile"]
     expected = {g: (0 if g in loses else p) for g, p in GRADED_CELLS.items()}
     assert {g: hostile_scores.get(g) for g in GRADED_CELLS} == expected
-    assert result["main_mb"] < PROCESS_MB
+    assert main_mb < PROCESS_MB
     assert result["worker_mb"] < PROCESS_MB
-    assert result["wall"] < baseline[jobs]["wall"] + SLACK_S
+    assert result["wall"] < baseline["wall"] + SLACK_S
     assert result["left_in_tmpdir"] == []
     assert result["left_on_host"] == []

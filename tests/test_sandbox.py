@@ -1,11 +1,12 @@
 """The sandboxed executor, driven directly (no nbgrader)."""
 
+import ast
 import sys
 
 import numpy as np
 import pytest
 
-from autograder import cgroup, remote
+from autograder import cgroup, remote, sandbox
 from autograder.runner import NotAttempted
 from autograder.sandbox import Died, Limits, Sandbox, Zygote, bwrap_works
 from tests.helpers import REPO
@@ -220,3 +221,14 @@ def test_file_descriptors_1_and_2_reach_no_host_file(tmp_path, use_bwrap):
     with Sandbox(scratch, Limits(), use_bwrap) as box:
         box.run("import os\nos.write(1, b'x' * (4 << 20))\nos.write(2, b'y' * (4 << 20))\n")
     assert (tmp_path / "scratch.log").stat().st_size < 100_000
+
+
+@needs_bwrap
+def test_the_sandbox_sees_only_what_python_needs_of_etc(tmp_path):
+    """Of the host's /etc, the sandbox sees only the loader's, Python's and the
+    fonts' files: not /etc/shadow, not the host's keys or configuration."""
+    with Sandbox(tmp_path, Limits(), True) as box:
+        reply = box.run("import os\nprint(sorted(os.listdir('/etc')))")
+    seen = ast.literal_eval(reply["outputs"][0]["text"])
+    assert "shadow" not in seen and "ssh" not in seen
+    assert set(seen) <= set(sandbox.ETC_FILES)
