@@ -451,7 +451,39 @@ def _scrub(first=False):
         _empty(place)
     if first:
         baseline.update({place: _entries(place) for place in WRITABLE})
-    return all(_entries(p) <= baseline[p] for p in WRITABLE) and not _ipc_left()
+    keys_cleared = _clear_keyrings() or first  # no child has run at the first scrub
+    return all(_entries(p) <= baseline[p] for p in WRITABLE) and not _ipc_left() and keys_cleared
+
+
+# keyctl(2) by machine: the session, user and user-session keyrings outlive a
+# child (the next one, same uid in the same namespace, would read them)
+KEYCTL = {"x86_64": 250, "aarch64": 219}
+KEYCTL_CLEAR = 7
+KEYCTL_READ = 11
+SHARED_KEYRINGS = (-3, -4, -5)  # KEY_SPEC_SESSION, _USER, _USER_SESSION_KEYRING
+
+
+def _clear_keyrings():
+    """Empty the keyrings children share; True if each is empty afterwards (on
+    a machine whose keyctl number is unknown, False: the sandbox is dropped)."""
+    import ctypes
+    import platform
+
+    number = KEYCTL.get(platform.machine())
+    if number is None:
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    left = ctypes.create_string_buffer(64)
+    for ring in SHARED_KEYRINGS:
+        libc.syscall(ctypes.c_long(number), ctypes.c_long(KEYCTL_CLEAR), ctypes.c_long(ring))
+        # KEYCTL_READ on a keyring: the serials of the keys it still holds
+        size = libc.syscall(
+            ctypes.c_long(number), ctypes.c_long(KEYCTL_READ), ctypes.c_long(ring), left, 64
+        )
+        if size > 0:
+            return False
+    return True
 
 
 def _entries(place):
