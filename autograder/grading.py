@@ -214,7 +214,7 @@ def _convert(converter_class, root: Path, assignment: str, student: str) -> str 
 # ---------------------------------------------------------------- phases
 
 
-def _precheck(root: Path, assignment: str, student: str) -> str | None:
+def _precheck(root: Path, assignment: str, student: str, notebook_mb: int) -> str | None:
     """Problems nbgrader reports badly or not at all, in words for the report."""
     folder = root / "submitted" / student / assignment
     expected = f"{assignment}.ipynb"
@@ -234,9 +234,8 @@ def _precheck(root: Path, assignment: str, student: str) -> str | None:
         )
     if not path.is_file():
         return f"{expected} is not a regular file"
-    limit = Limits.from_course(root).notebook_mb
-    if path.stat().st_size > limit * 1024 * 1024:
-        return f"{expected} is larger than {limit} MiB: clear its outputs and submit it again"
+    if path.stat().st_size > notebook_mb * 1024 * 1024:
+        return f"{expected} is larger than {notebook_mb} MiB: clear its outputs and submit it again"
     text = path.read_bytes()
     if not text.strip():
         return f"{expected} is empty"
@@ -311,9 +310,11 @@ def _shape_problem(raw: dict) -> str | None:
     return None
 
 
-def sanitize(root: Path, assignment: str, student: str) -> Job:
+def sanitize(root: Path, assignment: str, student: str, notebook_mb: int) -> Job:
+    """Phase 1 for one student: the notebooks nbgrader sanitized, or the reason
+    there are none (a notebook over ``notebook_mb`` MiB is not read)."""
     job = Job(student)
-    problem = _precheck(root, assignment, student)
+    problem = _precheck(root, assignment, student, notebook_mb)
     if problem:
         job.notes.append(problem)
         return job
@@ -710,7 +711,7 @@ def _grade_on_pool(batch: _Batch, students: list[str], workers: int) -> list[str
     running: dict = {}
     try:
         for student in students:
-            job = sanitize(batch.root, batch.assignment, student)
+            job = sanitize(batch.root, batch.assignment, student, batch.limits.notebook_mb)
             args = (job, batch.root, batch.assignment, batch.limits, batch.use_bwrap, batch.tests)
             running[pool.submit(execute, *args)] = job
             for future in [f for f in running if f.done()]:

@@ -95,6 +95,4 @@ class InertStudentContent(NbGraderPreprocessor):  # nbgrader's base: enabled by 
                     first = next(iter(data.values()))
                     kept = {"text/plain": first if isinstance(first, str) else str(first)}
                 output["data"] = kept
-        if cell.cell_type != "code":
-            cell.pop("attachments", None)
         return cell, resources

@@ -20,7 +20,7 @@ import nbformat
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from autograder import contract, graded, grading, runner
+from autograder import contract, graded, grading, results, runner
 from autograder.progress import progress
 from autograder.results import StudentOutcome
 
@@ -56,11 +56,8 @@ def read_notebook(path: Path) -> tuple[set[tuple[str, str]], list[str]]:
         # else came from the student's process
         test_cell = meta.get("grade") and not meta.get("solution")
         for output in cell.get("outputs", []):
-            meta = output.get("metadata")
-            found = meta.get("xorkit", {}) if isinstance(meta, dict) else {}
-            found = found.get("results", []) if isinstance(found, dict) else []
-            for r in found if test_cell and isinstance(found, list) else []:
-                if isinstance(r, dict) and r.get("status") == "passed":
+            for r in results.check_results(output) if test_cell else []:
+                if r.get("status") == "passed":
                     passed.add((str(r.get("function")), str(r.get("name"))))
             if output.output_type == "error" and output.ename not in EXPECTED_ERRORS:
                 errors.append(f"{where}: {output.ename}: {output.evalue}"[:200])

@@ -45,6 +45,15 @@ def db_url(root: Path) -> str:
     return f"sqlite:///{root / 'gradebook.db'}"
 
 
+def check_results(output) -> list[dict]:
+    """The hidden checks' results a test cell's output carries (the grader puts
+    them in its metadata), whatever shape a damaged notebook gives them."""
+    extra = output.get("metadata")
+    found = extra.get("xorkit", {}) if isinstance(extra, dict) else {}
+    results = found.get("results", []) if isinstance(found, dict) else []
+    return [r for r in results if isinstance(r, dict)] if isinstance(results, list) else []
+
+
 def lost_checks(notebook: Path) -> dict[str, list[str]]:
     """For each autograded cell of a graded notebook, the properties it lost."""
     nb = nbformat.read(notebook, as_version=4)
@@ -59,14 +68,11 @@ def lost_checks(notebook: Path) -> dict[str, list[str]]:
                 items.append(f"{meta['grade_id']}: not attempted")
             elif output.output_type == "error":
                 items.append(f"{meta['grade_id']}: {output.ename}: {output.evalue}"[:160])
-            extra = output.get("metadata")
-            found = extra.get("xorkit", {}) if isinstance(extra, dict) else {}
-            results = found.get("results", []) if isinstance(found, dict) else []
             items += [
                 f"{r.get('function')}: {r.get('name')}"
                 + (" (not attempted)" if r.get("status") == "not attempted" else "")
-                for r in (results if isinstance(results, list) else [])
-                if isinstance(r, dict) and r.get("status") != "passed"
+                for r in check_results(output)
+                if r.get("status") != "passed"
             ]
         lost[meta["grade_id"]] = items
     return lost

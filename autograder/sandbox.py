@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, field, make_dataclass
 from pathlib import Path
 
 import numpy as np
@@ -79,29 +79,31 @@ class GradingLimits(Configurable):
     ).tag(config=True)
 
 
-@dataclass(frozen=True)
-class Limits:
-    cell_timeout: float = 60.0
-    notebook_timeout: float = 600.0
-    memory_mb: int = 2048
-    output_kb: int = 1024
-    file_mb: int = 64
-    disk_mb: int = 256
-    notebook_mb: int = 32
-    sandbox_memory_mb: int = 3072
-    processes: int = 64
-    grader_memory_mb: int = 2048
+def _from_course(cls, root: Path) -> Limits:
+    """The limits ``root/nbgrader_config.py`` sets (``GradingLimits``'s defaults
+    for the others)."""
+    config_file = root / "nbgrader_config.py"
+    config = (
+        PyFileConfigLoader(config_file.name, path=str(root)).load_config()
+        if config_file.exists()
+        else None
+    )
+    traits = GradingLimits(config=config)
+    return cls(**{name: getattr(traits, name) for name in asdict(cls())})
 
-    @classmethod
-    def from_course(cls, root: Path) -> Limits:
-        config_file = root / "nbgrader_config.py"
-        config = (
-            PyFileConfigLoader(config_file.name, path=str(root)).load_config()
-            if config_file.exists()
-            else None
-        )
-        traits = GradingLimits(config=config)
-        return cls(**{name: getattr(traits, name) for name in asdict(cls())})
+
+# The limits as plain values, one field per ``GradingLimits`` trait, with the
+# same defaults: each limit is declared once, above.
+Limits = make_dataclass(
+    "Limits",
+    [
+        (name, type(trait.default_value), field(default=trait.default_value))
+        for name, trait in GradingLimits.class_traits(config=True).items()
+    ],
+    frozen=True,
+    namespace={"from_course": classmethod(_from_course)},
+)
+Limits.__module__ = __name__  # picklable: the grading workers receive it
 
 
 # A reference stand-in runs in the grader on arguments the student's code
@@ -336,6 +338,8 @@ def _command(folder: Path, sandboxed: bool, mode: list[str], limits: Limits, chi
         "file_mb": limits.file_mb,
         "disk_mb": limits.disk_mb,
         "output_bytes": limits.output_kb * 1024,
+        "workspace": WORKSPACE,
+        "writable": list(WRITABLE),
     }
     script = "/xorkit/executor.py" if sandboxed else str(worker / "executor.py")
     command = [sys.executable, "-I", script, *mode, str(child.fileno()), json.dumps(settings)]
@@ -397,9 +401,10 @@ def _describe(code: int | None, sandboxed: bool) -> str:
 class Zygote:
     """A pre-imported executor that forks a fresh child for each submission.
 
-    It lives in a sandbox of its own whose only writable folder is ``slot``;
-    each submission is copied to a folder of its own in ``slot`` before its
-    child starts, and the grader empties the slot after it.
+    It lives in a sandbox of its own. The grader copies each submission to a
+    folder of its own in ``slot`` before its child starts and empties the slot
+    after it; in bubblewrap the sandbox sees the slot read-only at ``INBOX``
+    and the child works on a copy in ``WORKSPACE``.
     Starting Python and importing NumPy, matplotlib and IPython is then paid
     once per worker instead of once per notebook.
     """

@@ -318,8 +318,6 @@ def preload():
     matplotlib.get_cachedir()
 
 
-WORKSPACE = "/submission"  # sandbox.WORKSPACE and friends: this file imports no grader code
-WRITABLE = (WORKSPACE, "/tmp", "/dev/shm", "/dev/mqueue")
 MAX_LEFT = 20_000  # more entries than this left behind: the sandbox is dropped, not emptied
 
 
@@ -328,7 +326,8 @@ def zygote(control, limits):
 
     The grader sends ``spawn`` with the submission's folder and, attached, the
     socket the child will serve on. In the sandbox the child copies that
-    read-only folder into the empty ``WORKSPACE`` and works there. When it
+    read-only folder into the empty workspace (``limits["workspace"]``) and
+    works there. When it
     ends, every process it left behind is killed, every writable place is
     emptied, and its exit status goes back to the grader with ``clean``: false
     if anything (files, System V IPC) was left that could not be removed, and
@@ -339,10 +338,12 @@ def zygote(control, limits):
 
     ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
     sandboxed = os.environ.get("XORKIT_SANDBOX") == "bwrap"
+    # where student code may write, as the grader's bubblewrap command made them
+    places = tuple(limits.get("writable", ())) if sandboxed else ()
     preload()
     if sandboxed:
         os.chdir("/")
-    if sandboxed and not _scrub(first=True):
+    if sandboxed and not _scrub(places, first=True):
         return
     wire.send(control, {"op": "ready"})
     while True:
@@ -360,7 +361,7 @@ def zygote(control, limits):
             os.setpgid(0, 0)
             control.close()
             source = str(message["input"])
-            folder = WORKSPACE if sandboxed else source
+            folder = str(limits["workspace"]) if sandboxed else source
             note = _copy_in(source, folder, limits) if sandboxed else ""
             os.chdir(folder)
             os.environ.update(
@@ -376,7 +377,7 @@ def zygote(control, limits):
             os._exit(code)
         os.close(fds[0])
         _, status = os.waitpid(pid, 0)
-        clean = _clean_up(pid, sandboxed)
+        clean = _clean_up(pid, places)
         wire.send(control, {"op": "exited", "status": _status(status), "clean": clean})
 
 
@@ -394,10 +395,10 @@ def _copy_in(source, folder, limits):
     return ""
 
 
-def _clean_up(pid, sandboxed):
-    """Kill whatever the last child left running and, in the sandbox, empty every
-    writable place; whether everything is gone."""
-    if not sandboxed:
+def _clean_up(pid, places):
+    """Kill whatever the last child left running and, in the sandbox (where
+    ``places`` are the writable places), empty them; whether everything is gone."""
+    if not places:
         # outside a PID namespace only the child's own process group is ours
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGKILL)
@@ -410,7 +411,7 @@ def _clean_up(pid, sandboxed):
                 break
         except ChildProcessError:
             break
-    return _scrub()
+    return _scrub(places)
 
 
 # Folders in the writable places that must stay: bubblewrap's mount points
@@ -420,39 +421,40 @@ def _clean_up(pid, sandboxed):
 _KEEP = {"paths": set(), "mounts": set(), "baseline": {}}
 
 
-def _find_mounts():
+def _find_mounts(places):
     """Record the mount points inside the writable places."""
     mounts = set()
     with open("/proc/self/mountinfo") as table:
         for line in table:
             point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), line.split()[4])
-            if any(point.startswith(place + "/") for place in WRITABLE):
+            if any(point.startswith(place + "/") for place in places):
                 mounts.add(point)
     paths = set()
     for point in mounts:
-        while point not in WRITABLE and point != "/":
+        while point not in places and point != "/":
             paths.add(point)
             point = os.path.dirname(point)
     _KEEP.update(paths=paths, mounts=mounts)
 
 
-def _scrub(first=False):
+def _scrub(places, first=False):
     """Empty the writable places; True if each holds no more than it did when
-    the zygote started and no System V IPC object is left. A place holding
+    the zygote started, no System V IPC object is left and the keyrings
+    children share are empty. A place holding
     more than MAX_LEFT entries is not even tried: dropping the sandbox is
     faster, and nothing in it can resist that."""
     if first:
-        _find_mounts()
+        _find_mounts(places)
     baseline = _KEEP["baseline"]
-    for place in WRITABLE:
+    for place in places:
         if _entries(place) > baseline.get(place, 0) + MAX_LEFT:
             return False
-    for place in WRITABLE:
+    for place in places:
         _empty(place)
     if first:
-        baseline.update({place: _entries(place) for place in WRITABLE})
+        baseline.update({place: _entries(place) for place in places})
     keys_cleared = _clear_keyrings() or first  # no child has run at the first scrub
-    return all(_entries(p) <= baseline[p] for p in WRITABLE) and not _ipc_left() and keys_cleared
+    return all(_entries(p) <= baseline[p] for p in places) and not _ipc_left() and keys_cleared
 
 
 # keyctl(2) by machine: the session, user and user-session keyrings outlive a
