@@ -1,4 +1,8 @@
-"""The ``xorkit`` command: a thin layer that collects the verbs of ``autograder.commands``."""
+"""The ``xorkit`` command: a thin layer over the verbs of ``autograder.commands``.
+
+A verb's module is imported only when that verb runs or shows its help, so that
+``xorkit --help`` and usage errors answer at once (tests/test_cli.py checks it).
+"""
 
 import importlib
 import traceback
@@ -11,8 +15,33 @@ from autograder.faults import GraderFault
 
 
 class KitGroup(click.Group):
-    """A group whose unexpected errors exit 2 ("the kit failed"), not Python's 1,
-    which the verbs reserve for "done, but some students need attention"."""
+    """A group that lists its verbs from ``VERBS`` and imports a verb's module only
+    when that verb runs or shows its help, and whose unexpected errors exit 2 ("the
+    kit failed"), not Python's 1, which the verbs reserve for "done, but some
+    students need attention"."""
+
+    def list_commands(self, ctx):
+        return sorted(VERBS)
+
+    def get_command(self, ctx, cmd_name):
+        if cmd_name not in VERBS:
+            return None
+        return importlib.import_module(f"autograder.commands.{cmd_name}").command
+
+    def format_commands(self, ctx, formatter):
+        # The listing needs only each verb's summary: click lays out stand-ins made
+        # from the table exactly as it would the verbs, and no verb module is imported.
+        stand_ins = {name: click.Command(name, help=summary) for name, summary in VERBS.items()}
+        click.Group(commands=stand_ins).format_commands(ctx, formatter)
+
+    def resolve_command(self, ctx, args):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:
+            # click suggests near names from the commands it holds: none until one runs
+            raise click.exceptions.NoSuchCommand(
+                exc.command_name, possibilities=VERBS, ctx=ctx
+            ) from None
 
     def invoke(self, ctx):
         try:
@@ -38,7 +67,3 @@ def main():
       xorkit build → release → xorkit collect → xorkit grade →
       formgrader (written answers) → xorkit feedback → xorkit export → xorkit report
     """
-
-
-for verb in VERBS:
-    main.add_command(importlib.import_module(f"autograder.commands.{verb}").command)

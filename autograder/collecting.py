@@ -29,11 +29,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbgrader.plugins import FileNameCollectorPlugin
-
 from autograder import contract
 from autograder.nbgrader_run import stream_nbgrader
-from autograder.progress import progress
 
 # nbgrader matches these from the start of each extracted file's absolute path.
 # The student id is the LMS's own user id (unique, and the key its gradebook
@@ -202,6 +199,9 @@ def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, stager) -
 
 def _classify(extracted: Path, pattern: str, released: set[str]) -> Collected:
     """Replay nbgrader's matching on every extracted file to tell what went where."""
+    # imported when used: `xorkit collect --help` needs PATTERNS, not nbgrader (seconds)
+    from nbgrader.plugins import FileNameCollectorPlugin
+
     plugin = FileNameCollectorPlugin(named_regexp=pattern, log=_SILENT)
     outcome = Collected()
     for path in sorted(p for p in extracted.rglob("*") if p.is_file()):
@@ -236,6 +236,8 @@ def collect(
     """File the notebooks of an LMS ``download`` (zip or folder) under
     ``root/submitted/``; ``pattern`` overrides the LMS's file-name expression,
     ``force`` replaces submissions already collected."""
+    from autograder.progress import progress  # tqdm: imported when used, as nbgrader is
+
     depth = 1 if pattern else DEPTH[lms]
     pattern = pattern or PATTERNS[lms]
     if "(?P<student_id>" not in pattern or "(?P<file_id>" not in pattern:

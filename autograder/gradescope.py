@@ -39,12 +39,12 @@ from nbgrader.preprocessors import ClearOutput
 
 from autograder import contract, reference, remote, runner, sandbox
 from autograder.faults import GraderFault
+from autograder.gradescope_visibility import VISIBILITIES
 
 ROOT_ENV = "XORKIT_GRADESCOPE_ROOT"  # a fake /autograder tree, for tests
 BUNDLE_NAME = f"{contract.ASSIGNMENT}-gradescope.zip"
 TEST_CELLS = f"test_cells/{contract.ASSIGNMENT}.ipynb"
 REFERENCE = f"solutions/{contract.ASSIGNMENT}/reference.py"
-VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
 # What grading needs from the kit's dependencies, at the versions pyproject.toml
 # allows; ipykernel brings IPython and matplotlib-inline, which the executor
 # running the notebook uses (the kit gets them through jupyter).

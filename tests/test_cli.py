@@ -1,8 +1,15 @@
-"""The xorkit command line, run in-process."""
+"""The xorkit command line, run in-process (and in a fresh Python, to see what it imports)."""
 
+import importlib
+import json
+import subprocess
+import sys
+
+import click
 from click.testing import CliRunner
 
 from autograder.cli import main
+from autograder.commands import VERBS
 from tests.helpers import new_course
 
 
@@ -23,8 +30,6 @@ def test_grade_without_submissions_says_what_is_missing(tmp_path):
 
 def test_help_documents_every_verb_and_the_exit_codes():
     """`xorkit --help` lists every verb and the three exit codes; each verb's help has examples."""
-    from autograder.commands import VERBS
-
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0
     for verb in VERBS:
@@ -44,6 +49,13 @@ def test_unknown_option_is_a_kit_failure():
     assert "No such option" in result.output
 
 
+def test_a_mistyped_verb_gets_a_suggestion():
+    """A verb typed wrong exits 2 and suggests the verb it is closest to."""
+    result = CliRunner().invoke(main, ["gra"])
+    assert result.exit_code == 2
+    assert "No such command 'gra'. Did you mean 'grade'?" in result.output
+
+
 def test_a_crash_inside_a_verb_exits_2(tmp_path, monkeypatch):
     """An unexpected exception in a verb exits 2 ("the kit failed") and asks for a bug report."""
     from autograder import export
@@ -56,3 +68,58 @@ def test_a_crash_inside_a_verb_exits_2(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert "unexpected RuntimeError: disk on fire" in result.output
     assert "bug in the kit" in result.output
+
+
+# What one verb's run needs and `xorkit --help` must not wait for (seconds of imports).
+HEAVY_MODULES = {"nbformat", "nbgrader", "numpy", "jsonschema", "sqlalchemy", "nbconvert"}
+
+HELP_AND_USAGE_ERRORS = """\
+import json, sys
+from click.testing import CliRunner
+from autograder.cli import main
+from autograder.commands import VERBS
+runs = [["--help"], [], ["nosuchverb"], ["export", "--no-such-option"], ["grade", "--jobs", "0"]]
+runs += [[verb, "--help"] for verb in VERBS]
+codes = {" ".join(args): CliRunner().invoke(main, args).exit_code for args in runs}
+print(json.dumps({"codes": codes, "modules": sorted({name.split(".")[0] for name in sys.modules})}))
+"""
+
+
+def test_help_and_usage_errors_import_no_heavy_module(tmp_path):
+    """`xorkit --help`, every verb's --help and usage errors import none of nbgrader,
+    nbformat, NumPy and the like: a verb's module loads its dependencies when it runs."""
+    proc = subprocess.run(
+        [sys.executable, "-c", HELP_AND_USAGE_ERRORS],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seen = json.loads(proc.stdout)
+    assert seen["codes"] == {
+        "--help": 0,
+        "": 2,
+        "nosuchverb": 2,
+        "export --no-such-option": 2,
+        "grade --jobs 0": 2,
+        **{f"{verb} --help": 0 for verb in VERBS},
+    }
+    assert HEAVY_MODULES & set(seen["modules"]) == set()
+
+
+def test_the_verb_table_matches_the_verbs():
+    """Every verb in VERBS is its module's command, with the table's summary as its short
+    help, and `xorkit --help` lists the verbs as click would list the commands themselves."""
+    commands = {}
+    for verb, summary in VERBS.items():
+        command = importlib.import_module(f"autograder.commands.{verb}").command
+        assert command.name == verb
+        assert command.get_short_help_str(limit=1000) == summary
+        commands[verb] = command
+    for width in (50, 78, 120):  # click shortens the summaries to fit the terminal
+        listings = []
+        for group in (main, click.Group(commands=commands)):
+            formatter = click.HelpFormatter(width=width)
+            group.format_commands(click.Context(group), formatter)
+            listings.append(formatter.getvalue())
+        assert listings[0] == listings[1]

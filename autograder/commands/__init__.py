@@ -1,7 +1,19 @@
 """One module per ``xorkit`` verb; each exposes a click command named ``command``.
 
-``autograder.cli`` only collects them: adding a verb is a new module here and
-one line in ``VERBS``.
+``autograder.cli`` lists the verbs from ``VERBS`` and imports a verb's module
+only to run it or show its own help: the verbs need nbgrader, nbformat and
+NumPy, seconds of start-up that ``xorkit --help`` should not pay. Adding a verb
+is a new module here, named after the verb, and one line in ``VERBS``
+(tests/test_cli.py checks the line against the module).
 """
 
-VERBS = ["build", "collect", "grade", "feedback", "export", "report", "gradescope"]
+# verb (and its module) → the first sentence of its help, which `xorkit --help` lists
+VERBS = {
+    "build": "Generate release/ and solutions/ from source/.",
+    "collect": "Collect the notebooks of an LMS download (a zip or a folder) into submitted/.",
+    "grade": "Autograde every submission in submitted/ and print a table of scores.",
+    "feedback": "Write feedback/<student>/xor_mlp/xor_mlp.html for every graded submission.",
+    "export": "Write the grades to a CSV, one row per student.",
+    "report": "Write an instructor's report of the graded class: index.html and PNG plots.",
+    "gradescope": "Export the assignment as a Gradescope autograder bundle (a zip).",
+}

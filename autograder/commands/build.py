@@ -5,8 +5,6 @@ from pathlib import Path
 
 import click
 
-from autograder import build as build_api
-from autograder import precheck as precheck_api
 from autograder.commands.exit_codes import HELP, KitFailed
 from autograder.commands.options import course_option
 from autograder.nbgrader_run import NbgraderError
@@ -35,6 +33,10 @@ def command(course: Path, check: bool):
       xorkit build --no-check        # skip the check (quick edits of the prose)
       xorkit build --course ~/xor    # a course directory elsewhere
     """
+    # imported when the verb runs, not for --help: they load nbgrader (seconds)
+    from autograder import build as build_api
+    from autograder import precheck as precheck_api
+
     root = course.resolve()
     start = time.perf_counter()
     try:

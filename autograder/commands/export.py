@@ -5,7 +5,6 @@ from pathlib import Path
 import click
 
 from autograder import contract
-from autograder import export as export_api
 from autograder.commands.exit_codes import HELP, KitFailed
 from autograder.commands.options import course_option
 
@@ -34,6 +33,9 @@ def command(course: Path, out: Path, assignment: str):
       xorkit export                      # grades.csv in the course directory
       xorkit export --to ~/xor_mlp.csv
     """
+    # imported when the verb runs, not for --help: it loads nbgrader (seconds)
+    from autograder import export as export_api
+
     root = course.resolve()
     path = out if out.is_absolute() else root / out
     try:

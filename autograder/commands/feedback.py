@@ -5,7 +5,6 @@ from pathlib import Path
 import click
 
 from autograder import contract
-from autograder import feedback as feedback_api
 from autograder.commands.exit_codes import HELP, STUDENTS_NEED_ATTENTION, KitFailed
 from autograder.commands.options import course_option
 from autograder.nbgrader_run import NbgraderError
@@ -36,6 +35,9 @@ def command(course: Path, show_hidden_messages: bool, student: str, assignment: 
       xorkit feedback --hide-hidden-messages    # scores only for the hidden checks
       xorkit feedback --student ada_correct     # one student, after a regrade
     """
+    # imported when the verb runs, not for --help: it loads nbgrader (seconds)
+    from autograder import feedback as feedback_api
+
     root = course.resolve()
     try:
         out = feedback_api.feedback(root, assignment, show_hidden_messages, student)

@@ -6,16 +6,17 @@ from pathlib import Path
 
 import click
 
-from autograder import contract, grading, results
+from autograder import contract
 from autograder.commands.exit_codes import STUDENTS_NEED_ATTENTION, KitFailed
 from autograder.commands.options import course_option
 from autograder.faults import GraderFault
 from autograder.nbgrader_run import NbgraderError
-from autograder.progress import progress
 from autograder.text import printable
 
 
 def _progress(total):
+    from autograder.progress import progress
+
     return progress(desc="grading", total=total)
 
 
@@ -57,6 +58,9 @@ def command(course: Path, assignment: str, jobs: int | None, engine: str, no_san
       xorkit grade --jobs 4
       xorkit grade --engine nbgrader --no-sandbox   # stock nbgrader, trusted code
     """
+    # imported when the verb runs, not for --help: they load nbgrader and NumPy (seconds)
+    from autograder import grading, results
+
     start = time.perf_counter()
     if engine == "kit" and no_sandbox:
         click.secho(

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import click
 
-from autograder import gradescope
 from autograder.commands.options import course_option
+from autograder.gradescope_visibility import VISIBILITIES
 
 
 @click.command("gradescope")
@@ -19,7 +19,7 @@ from autograder.commands.options import course_option
 )
 @click.option(
     "--visibility",
-    type=click.Choice(gradescope.VISIBILITIES),
+    type=click.Choice(VISIBILITIES),
     default="visible",
     show_default=True,
     help="When students see their per-function results on Gradescope.",
@@ -36,6 +36,9 @@ def command(course: Path, out: Path, visibility: str):
       xorkit gradescope                       # writes gradescope/xor_mlp-gradescope.zip
       xorkit gradescope --out dist --visibility after_published
     """
+    # imported when the verb runs, not for --help: it loads nbgrader (seconds)
+    from autograder import gradescope
+
     try:
         path = gradescope.bundle(course.resolve(), out, visibility)
     except (FileNotFoundError, ValueError) as exc:

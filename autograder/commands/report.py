@@ -6,7 +6,6 @@ from pathlib import Path
 import click
 
 from autograder import contract
-from autograder import report as report_api
 from autograder.commands.exit_codes import HELP, STUDENTS_NEED_ATTENTION, KitFailed
 from autograder.commands.options import course_option
 from autograder.text import printable
@@ -35,6 +34,9 @@ def command(course: Path, out: Path, assignment: str):
       xorkit report                       # reports/xor_mlp/index.html
       xorkit report --out /tmp/xor-report
     """
+    # imported when the verb runs, not for --help: it loads nbgrader (seconds)
+    from autograder import report as report_api
+
     root = course.resolve()
     path = out if out.is_absolute() else root / out
     start = time.perf_counter()
