@@ -1,214 +1,57 @@
 """Grade every submission of an assignment: in parallel, sandboxed, never stopping.
 
-nbgrader stays the engine: its Autograde converter sanitizes each submission
-(restores test cells and metadata from the gradebook) and records the grades;
-only its ``Execute`` step is replaced. The pipeline is a declared list of phases:
+nbgrader stays the gradebook of record: its own preprocessors restore the test
+cells and metadata of each submission, clean its outputs and decide what is
+recorded, exactly as ``nbgrader autograde`` does (``autograder.bookkeeping``);
+only its ``Execute`` step is replaced. The pipeline, per submission:
 
-1. ``sanitize`` (sequential): nbgrader's sanitizing preprocessors, per student,
-   so one unreadable notebook cannot stop the others;
-2. ``execute`` (``jobs`` processes): each notebook runs in a fresh sandboxed
-   process, the hidden checks outside it (``autograder.remote``);
-3. ``record`` (sequential, the only phase that writes the gradebook, so there is
-   never a "database is locked"): nbgrader's Autograde with the outputs of
-   phase 2 in place of executing, then a zero and a reason for whatever failed.
+1. ``sanitize`` (in a worker): the checks nbgrader lacks (``_precheck``), then
+   nbgrader's sanitizing preprocessors against a snapshot of the gradebook;
+2. ``execute`` (in the same worker): each notebook runs in a fresh sandboxed
+   process, the hidden checks outside it (``autograder.remote``), then
+   nbgrader's post-execution preprocessors;
+3. ``record`` (in the main process, the only writer of the gradebook, so there
+   is never a "database is locked"): the grades, every finished submission at
+   hand in one session, and the grader's own score for every test cell (a zero
+   and a reason for whatever failed).
 
-``engine="nbgrader"`` runs stock ``nbgrader autograde`` instead, for comparison.
+``jobs`` workers run phases 1 and 2 side by side; the main process only hands
+out submissions and records. ``engine="nbgrader"`` runs stock ``nbgrader
+autograde`` instead, for comparison.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import multiprocessing
 import os
 import resource
 import shutil
 import signal
 import tempfile
-import warnings
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.converters import Autograde
-from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets.config.loader import PyFileConfigLoader
 
-from autograder import build, cgroup, contract, reference, remote, results, runner
+from autograder import bookkeeping, build, cgroup, contract, reference, remote, results, runner
+from autograder.bookkeeping import NOTES, Course, Job
 from autograder.faults import GraderFault
 from autograder.nbgrader_run import NbgraderError, run_nbgrader
 from autograder.sandbox import Limits, Zygote, bwrap_works, forget_worker_copy
 
-NOTES = "xorkit-notes.json"  # read back by results.collect
+__all__ = ["NOTES", "Job", "autograde", "submissions"]
 
 
 def submissions(root: Path, assignment: str = contract.ASSIGNMENT) -> list[str]:
     """Student ids with a folder ``submitted/<student>/<assignment>/``."""
     base = root / "submitted"
     return sorted(p.parent.name for p in base.glob(f"*/{assignment}") if p.is_dir())
-
-
-@dataclass
-class Job:
-    student: str
-    notebooks: dict[str, dict] = field(default_factory=dict)  # name -> sanitized nb (JSON)
-    notes: list[str] = field(default_factory=list)
-    sandboxed: bool = False
-    # notebook -> grade_id -> points: what the grader decided for each test cell
-    scores: dict[str, dict[str, float]] = field(default_factory=dict)
-
-
-# ---------------------------------------------------------------- nbgrader glue
-
-
-class _Capture(NbGraderPreprocessor):
-    """Phase 1: keep the sanitized notebook, execute nothing."""
-
-    store: ClassVar[dict] = {}
-
-    def preprocess(self, nb, resources):
-        key = (resources["nbgrader"]["student"], resources["nbgrader"]["notebook"])
-        _Capture.store[key] = nbformat.from_dict(json.loads(nbformat.writes(nb)))
-        return nb, resources
-
-
-class _Precomputed(Execute):
-    """Phase 3: put in the outputs computed in the sandbox instead of executing."""
-
-    store: ClassVar[dict] = {}
-
-    def preprocess(self, nb, resources):
-        key = (resources["nbgrader"]["student"], resources["nbgrader"]["notebook"])
-        executed = _Precomputed.store.get(key)
-        code = [c for c in nb.cells if c.cell_type == "code"]
-        if executed is None or [c.source for c in executed.cells if c.cell_type == "code"] != [
-            c.source for c in code
-        ]:
-            reason = "not graded: the notebook changed between sanitizing and recording"
-            for cell in code:
-                cell.outputs = [remote._error("NotGraded", reason)]
-            return nb, resources
-        for cell, done in zip(
-            code, [c for c in executed.cells if c.cell_type == "code"], strict=True
-        ):
-            cell.outputs, cell.execution_count = done.outputs, done.execution_count
-        return nb, resources
-
-
-class _NormalizeGradeCells(NbGraderPreprocessor):
-    """Strip nbgrader metadata the gradebook does not know, before nbgrader sees it.
-
-    nbgrader's DeduplicateIds leaves an empty ``nbgrader`` dict on a duplicated
-    cell, which CheckCellMetadata then rejects as an old schema, failing the
-    whole notebook; a renamed grade_id fails it too. Here a duplicate (all but
-    the last copy, as nbgrader keeps) or an unknown grade_id becomes a plain
-    cell, so the rest of the notebook is graded and the lost cell scores zero.
-    A known cell whose grade, solution or locked flag was edited (which makes
-    nbgrader reject the whole notebook over its checksum) gets the gradebook's
-    flags back; nbgrader then restores its source as usual.
-    """
-
-    notes: ClassVar[dict] = {}
-
-    def preprocess(self, nb, resources):
-        info = resources["nbgrader"]
-        with Gradebook(info["db_url"]) as gb:
-            known = gb.find_notebook(info["notebook"], info["assignment"])
-            names = {c.name for c in known.grade_cells + known.solution_cells + known.source_cells}
-            points = {c.name: c.max_score for c in known.grade_cells}
-            answers = {c.name for c in known.solution_cells}
-            locked = {c.name: c.locked for c in known.source_cells}
-        seen: set[str] = set()
-        notes = _NormalizeGradeCells.notes.setdefault(info["student"], [])
-        for cell in reversed(nb.cells):
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if grade_id is None:
-                continue
-            if grade_id in seen or grade_id not in names:
-                what = "a duplicate of" if grade_id in seen else "an unknown cell id"
-                notes.append(f"ignored {what} {grade_id!r}: the cell was graded as plain code")
-                del cell.metadata["nbgrader"]
-            else:
-                meta = cell.metadata["nbgrader"]
-                flags = {
-                    "grade": grade_id in points,
-                    "solution": grade_id in answers,
-                    "locked": locked.get(grade_id, False),
-                }
-                if any(bool(meta.get(k)) != v for k, v in flags.items()):
-                    notes.append(f"restored the nbgrader flags of {grade_id!r}, which were edited")
-                    meta.update(flags)
-                if flags["grade"]:
-                    meta["points"] = points[grade_id]
-                else:
-                    meta.pop("points", None)
-            seen.add(grade_id)
-        return nb, resources
-
-
-class _Sanitize(Autograde):
-    autograde_preprocessors: ClassVar[list] = [_Capture]
-
-    def _init_preprocessors(self) -> None:
-        super()._init_preprocessors()
-        if self._sanitizing:
-            self.exporter._preprocessors.insert(0, _NormalizeGradeCells(parent=self.exporter))
-
-
-class _Record(Autograde):
-    def _init_preprocessors(self) -> None:
-        self.exporter._preprocessors = []
-        steps = self.sanitize_preprocessors if self._sanitizing else self.autograde_preprocessors
-        if self._sanitizing:
-            steps = [_NormalizeGradeCells, *steps]
-        for step in steps:
-            self.exporter.register_preprocessor(_Precomputed if step is Execute else step)
-
-
-def _config(root: Path):
-    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-
-
-def _convert(converter_class, root: Path, assignment: str, student: str) -> str | None:
-    """Run an nbgrader converter for one student; the error it logged, if any."""
-    config = _config(root)
-    # nbgrader copies a submission's other files into autograded/ (and from
-    # there into feedback/): nothing but the notebooks goes where people look
-    config.CourseDirectory.ignore = ["*", ".*"]
-    coursedir = CourseDirectory(config=config)
-    coursedir.root, coursedir.assignment_id, coursedir.student_id = str(root), assignment, student
-    converter = converter_class(coursedir=coursedir, config=config)
-    converter.force = True
-    errors: list[str] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record):
-            if record.levelno >= logging.ERROR:
-                errors.append(record.getMessage())
-
-    handler = Collect()
-    converter.log.addHandler(handler)
-    try:
-        with warnings.catch_warnings():
-            # nbgrader's gradebook trips SQLAlchemy's autoflush warning when it
-            # creates a submission row: nbgrader's, harmless, and noise here
-            warnings.filterwarnings("ignore", "Object of type <Submitted")
-            converter.start()
-    except Exception as exc:
-        errors.append(f"{type(exc).__name__}: {exc}")
-    finally:
-        converter.log.removeHandler(handler)
-    if not errors:
-        return None
-    tracebacks = [m for m in errors if "Traceback" in m]
-    detail = tracebacks[-1].strip().splitlines()[-1] if tracebacks else errors[0]
-    return f"nbgrader could not process it: {detail[:200]}"
 
 
 # ---------------------------------------------------------------- phases
@@ -310,41 +153,61 @@ def _shape_problem(raw: dict) -> str | None:
     return None
 
 
-def sanitize(root: Path, assignment: str, student: str, notebook_mb: int) -> Job:
-    """Phase 1 for one student: the notebooks nbgrader sanitized, or the reason
-    there are none (a notebook over ``notebook_mb`` MiB is not read)."""
-    job = Job(student)
-    problem = _precheck(root, assignment, student, notebook_mb)
+def sanitize(job: Job, course: Course, notebook_mb: int, config) -> Job:
+    """Phase 1 for one student, in a worker: the notebooks sanitized as nbgrader
+    does, or the reason there are none (a notebook over ``notebook_mb`` MiB is
+    not read). A notebook of the assignment the submission lacks is left out:
+    ``record`` scores it zero."""
+    root, assignment = course.root, course.assignment
+    problem = _precheck(root, assignment, job.student, notebook_mb)
     if problem:
         job.notes.append(problem)
         return job
-    _Capture.store.clear()
-    _NormalizeGradeCells.notes.clear()
-    error = _convert(_Sanitize, root, assignment, student)
-    job.notes += dict.fromkeys(_NormalizeGradeCells.notes.get(student, []))
-    for (who, notebook), nb in _Capture.store.items():
-        if who == student:
-            job.notebooks[notebook] = nbformat.writes(nb)
-    if error or not job.notebooks:
-        job.notes.append(error or "nbgrader found no gradable notebook")
-        job.notebooks.clear()
+    folder = root / "submitted" / job.student / assignment
+    job.timestamp, problem = bookkeeping.timestamp(folder)
+    if problem:
+        job.notes.append(problem)
+        return job
+    notes: list[str] = []
+    for name in sorted(course.notebooks):
+        path = folder / f"{name}.ipynb"
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+            job.notebooks[name] = bookkeeping.sanitize(
+                text, course, job.student, name, notes, config
+            )
+        except Exception as exc:  # what nbgrader would fail the notebook with
+            detail = str(exc).strip().splitlines()[-1:] or [""]
+            job.notes.append(
+                f"nbgrader could not process it: {type(exc).__name__}: {detail[0][:200]}"
+            )
+            job.notebooks.clear()
+            return job
+    job.notes += dict.fromkeys(notes)
+    if not job.notebooks:
+        job.notes.append("nbgrader found no gradable notebook")
     return job
 
 
 _ZYGOTE: Zygote | None = None  # one per worker process, started on its first job
 
 
-def execute(
-    job: Job, root: Path, assignment: str, limits: Limits, use_bwrap: bool, tests: dict
-) -> Job:
-    """Phase 2, in a worker process: run each notebook in a fresh sandboxed child,
-    in a folder of its own in the zygote's slot, which is emptied afterwards."""
+def execute(job: Job, course: Course, limits: Limits, use_bwrap: bool, tests: dict) -> Job:
+    """In a worker process: sanitize the submission, run each notebook in a fresh
+    sandboxed child (in a folder of its own in the zygote's slot, emptied
+    afterwards), then clean its outputs as nbgrader does before recording."""
     global _ZYGOTE
     if _ZYGOTE is None:
         _ZYGOTE = Zygote(_new_slot(), limits, use_bwrap)
-    signal.alarm(watchdog_seconds(limits, len(job.notebooks)))
+    signal.alarm(watchdog_seconds(limits, len(course.notebooks)))
     try:
-        return _execute(job, root, assignment, limits, use_bwrap, tests)
+        start = time.perf_counter()
+        config = _course_config(course)
+        job = sanitize(job, course, limits.notebook_mb, config)
+        job.seconds["sanitize"] = time.perf_counter() - start
+        return _execute(job, course, limits, use_bwrap, tests, config)
     except MemoryError:
         # past this worker's memory bound outside a cell (remote scores those):
         # end the worker, so that the submission is graded again alone
@@ -353,12 +216,24 @@ def execute(
         signal.alarm(0)
 
 
-def _execute(job, root, assignment, limits, use_bwrap, tests) -> Job:
+_CONFIG: dict = {}  # the course's nbgrader configuration, read once per worker
+
+
+def _course_config(course: Course):
+    if course.root not in _CONFIG:
+        _CONFIG[course.root] = course.config()
+    return _CONFIG[course.root]
+
+
+def _execute(job, course, limits, use_bwrap, tests, config) -> Job:
+    job.seconds.setdefault("execute", 0.0)
+    job.seconds.setdefault("finish", 0.0)
     for name, text in list(job.notebooks.items()):
+        start = time.perf_counter()
         scratch = _ZYGOTE.slot / f"submission-{os.urandom(6).hex()}"
         try:
             # the student's other files, copied without following links
-            source = root / "submitted" / job.student / assignment
+            source = course.root / "submitted" / job.student / course.assignment
             shutil.copytree(source, scratch, symlinks=True)
             run = remote.execute(
                 nbformat.reads(text, as_version=4),
@@ -370,7 +245,11 @@ def _execute(job, root, assignment, limits, use_bwrap, tests) -> Job:
             )
         finally:
             _empty_slot(_ZYGOTE)
-        job.notebooks[name] = nbformat.writes(run.notebook)
+        job.seconds["execute"] += time.perf_counter() - start - run.check_seconds
+        job.seconds["checks"] = job.seconds.get("checks", 0.0) + run.check_seconds
+        start = time.perf_counter()
+        job.notebooks[name] = bookkeeping.finish(run.notebook, course, job.student, name, config)
+        job.seconds["finish"] += time.perf_counter() - start
         job.scores[name] = run.scores
         job.notes += run.notes
         job.sandboxed = run.sandboxed
@@ -404,71 +283,6 @@ def remove_tree(path: Path) -> None:
                 if not os.path.islink(name):
                     os.chmod(name, 0o700)
     shutil.rmtree(path, ignore_errors=True)
-
-
-def record(root: Path, assignment: str, job: Job) -> None:
-    """Phase 3: write grades through nbgrader, then the grader's own score for
-    every test cell (a zero and a reason for whatever did not run)."""
-    _Precomputed.store = {(job.student, n): nbformat.reads(t, 4) for n, t in job.notebooks.items()}
-    if job.notebooks:
-        _NormalizeGradeCells.notes.clear()
-        error = _convert(_Record, root, assignment, job.student)
-        if error:
-            raise GraderFault(
-                f"nbgrader could not record the grades of {job.student}: {error}; nothing "
-                "was recorded for them: check the gradebook and nbgrader_config.py, then "
-                "grade again"
-            )
-    _zero_ungraded(root, assignment, job)
-    _grader_scores(root, assignment, job)
-    folder = root / "autograded" / job.student / assignment
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / NOTES).write_text(
-        json.dumps({"notes": job.notes, "sandboxed": job.sandboxed}, indent=1)
-    )
-
-
-def _grader_scores(root: Path, assignment: str, job: Job) -> None:
-    """The score of every autograded test cell is the grader's decision, whatever
-    nbgrader read from the outputs; a cell the grader did not run scores zero.
-    A graded cell the submission no longer has (deleted, renamed grade_id) is
-    worth zero too, an answer cell included, not a pending manual grade."""
-    if not job.notebooks:
-        return
-    with Gradebook(results.db_url(root)) as gb:
-        for name, text in job.notebooks.items():
-            decided = job.scores.get(name, {})
-            cells = nbformat.reads(text, 4).cells
-            present = {c.metadata.get("nbgrader", {}).get("grade_id") for c in cells}
-            answers = {c.name for c in gb.find_notebook(name, assignment).solution_cells}
-            notebook = gb.find_submission_notebook(name, assignment, job.student)
-            for grade in notebook.grades:
-                code = grade.cell.cell_type == "code"
-                if grade.name not in present:
-                    what = "cell" if code else "answer cell"
-                    job.notes.append(f"{what} {grade.name} is missing from {name}: scored 0")
-                elif not code or grade.name in answers:
-                    continue  # a written answer, graded by a person
-                grade.auto_score = float(decided.get(grade.name, 0.0))
-                grade.needs_manual_grade = False
-        gb.db.commit()
-
-
-def _zero_ungraded(root: Path, assignment: str, job: Job) -> None:
-    """A submission nbgrader could not grade still gets a row: zero on every cell."""
-    if job.notebooks:
-        return
-    with Gradebook(results.db_url(root)) as gb, warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "Object of type <Submitted")  # see _convert
-        try:
-            submission = gb.find_submission(assignment, job.student)
-        except MissingEntry:
-            gb.update_or_create_student(job.student)
-            submission = gb.update_or_create_submission(assignment, job.student)
-        for notebook in submission.notebooks:
-            for grade in notebook.grades:
-                grade.auto_score, grade.needs_manual_grade = 0.0, False
-        gb.db.commit()
 
 
 def _worker_init(grader_memory_mb: int):
@@ -559,11 +373,14 @@ def autograde(
     engine: str = "kit",
     progress=None,
     sandbox: str = "require",
+    phases: dict | None = None,
 ) -> list[results.StudentOutcome]:
     """Grade every submission in ``submitted/`` and read the outcomes back.
 
     ``progress(total)`` returns a progress bar (``update(n)``, ``close()``)
     advanced once per graded submission; ``sandbox`` is ``use_sandbox``'s mode.
+    ``phases``, if given, receives the seconds each phase took, added up over
+    the submissions (the kit's engine only).
     Raises ``GraderFault`` (nothing recorded for the students it affects) when
     the course, the reference, the checks, the sandbox or nbgrader fail, and
     ``StudentsNotGraded`` (everyone else recorded) when some submissions kept
@@ -585,7 +402,8 @@ def autograde(
             _stock_autograde(root, assignment, path)
         else:
             use_bwrap = use_sandbox(sandbox)
-            ungraded = _kit_autograde(root, assignment, students, jobs, progress, use_bwrap)
+            bookkeeping.check_version()
+            ungraded = _kit_autograde(root, assignment, students, jobs, progress, use_bwrap, phases)
     finally:
         reference.activate(None)
     outcomes = results.collect(root, assignment)
@@ -630,16 +448,29 @@ WORKER_LOST = (
 class _Batch:
     """What every submission of one run is graded with."""
 
-    root: Path
-    assignment: str
+    course: Course
+    config: object  # the course's nbgrader configuration
     limits: Limits
     use_bwrap: bool
     tests: dict
     bar: object
     recorded: set = field(default_factory=set)
+    # phase -> seconds, added up over submissions (the workers' phases) or
+    # measured in the main process (record)
+    seconds: dict = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        return self.course.root
+
+    @property
+    def assignment(self) -> str:
+        return self.course.assignment
 
 
-def _kit_autograde(root, assignment, students, jobs, progress, use_bwrap) -> dict[str, str]:
+def _kit_autograde(
+    root, assignment, students, jobs, progress, use_bwrap, phases=None
+) -> dict[str, str]:
     """Grade ``students`` on ``jobs`` workers; the students not graded, with why.
 
     A worker that dies takes the submissions it had in hand with it, and nobody
@@ -649,9 +480,10 @@ def _kit_autograde(root, assignment, students, jobs, progress, use_bwrap) -> dic
     returned; nobody else pays for it.
     """
     workers = max(1, jobs or os.cpu_count() or 1)
+    course = Course.load(root, assignment)
     batch = _Batch(
-        root,
-        assignment,
+        course,
+        course.config(),
         Limits.from_course(root),
         use_bwrap,
         remote.graded_cells(nbformat.read(build.source_notebook(root), as_version=4)),
@@ -670,8 +502,8 @@ def _kit_autograde(root, assignment, students, jobs, progress, use_bwrap) -> dic
         queue = list(students)
         while queue:
             unfinished = _grade_on_pool(batch, queue, workers)
-            # a pool holds at most workers + 1 submissions at once: the suspects
-            suspects, queue = unfinished[: workers + 1], unfinished[workers + 1 :]
+            # a pool holds at most 2 × workers submissions at once: the suspects
+            suspects, queue = unfinished[: 2 * workers], unfinished[2 * workers :]
             for student in suspects:
                 if _grade_on_pool(batch, [student], 1):
                     ungraded[student] = WORKER_LOST
@@ -690,6 +522,8 @@ def _kit_autograde(root, assignment, students, jobs, progress, use_bwrap) -> dic
         else:
             os.environ["XORKIT_RUN"] = saved_run
     _forget(root, assignment, set(ungraded) - before)
+    if phases is not None:
+        phases.update(batch.seconds)
     return ungraded
 
 
@@ -697,9 +531,12 @@ def _grade_on_pool(batch: _Batch, students: list[str], workers: int) -> list[str
     """Grade ``students`` on a fresh pool of ``workers`` processes. If a worker
     dies, stop and return the students not recorded yet, in their order.
 
-    The three phases overlap: the main process sanitizes the next submission and
-    records finished ones while the workers execute. A grader fault stops
-    everything: the students not yet recorded keep their previous grades.
+    Each worker sanitizes, executes and finishes whole submissions; the main
+    process only hands them out and records what comes back, every finished
+    submission at hand in one gradebook session. At most two submissions per
+    worker are in flight, so a dead worker sends few back to be graded alone.
+    A grader fault stops everything: the students not yet recorded keep their
+    previous grades.
     """
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(
@@ -709,15 +546,15 @@ def _grade_on_pool(batch: _Batch, students: list[str], workers: int) -> list[str
         initargs=(batch.limits.grader_memory_mb,),
     )
     running: dict = {}
+    waiting = list(students)
     try:
-        for student in students:
-            job = sanitize(batch.root, batch.assignment, student, batch.limits.notebook_mb)
-            args = (job, batch.root, batch.assignment, batch.limits, batch.use_bwrap, batch.tests)
-            running[pool.submit(execute, *args)] = job
-            for future in [f for f in running if f.done()]:
-                _finish(batch, future, running.pop(future))
-        for future in as_completed(list(running)):
-            _finish(batch, future, running.pop(future))
+        while waiting or running:
+            while waiting and len(running) < 2 * workers:
+                job = Job(waiting.pop(0))
+                args = (job, batch.course, batch.limits, batch.use_bwrap, batch.tests)
+                running[pool.submit(execute, *args)] = job
+            done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            _finish(batch, {future: running.pop(future) for future in done})
     except BrokenProcessPool:
         return [s for s in students if s not in batch.recorded]
     finally:
@@ -735,22 +572,44 @@ def _forget(root: Path, assignment: str, students: set[str]) -> None:
     gradebook rows (no grade, not even a zero) and their autograded folders."""
     with Gradebook(results.db_url(root)) as gb:
         for student in students:
-            gb.remove_submission(assignment, student)
+            with contextlib.suppress(MissingEntry):  # never recorded: no row
+                gb.remove_submission(assignment, student)
     for student in students:
         shutil.rmtree(root / "autograded" / student / assignment, ignore_errors=True)
 
 
-def _finish(batch: _Batch, future, job: Job) -> None:
+def _finish(batch: _Batch, finished: dict) -> None:
+    """Record the submissions whose futures are done, in one gradebook session."""
+    graded = []
+    for future, job in finished.items():
+        try:
+            graded.append(future.result())
+        except (GraderFault, BrokenProcessPool):
+            raise
+        except Exception as exc:  # the grader's own code broke: not the student's fault
+            raise GraderFault(
+                f"grading {job.student} failed inside the grader ({type(exc).__name__}: "
+                f"{exc}); nothing was recorded for them or for the students after them: "
+                "grade again"
+            ) from exc
+    start = time.perf_counter()
     try:
-        job = future.result()
-    except (GraderFault, BrokenProcessPool):
-        raise
-    except Exception as exc:  # the grader's own code broke: not the student's fault
+        bookkeeping.record(batch.course, graded, batch.config)
+    except Exception as exc:
+        names = ", ".join(job.student for job in graded)
         raise GraderFault(
-            f"grading {job.student} failed inside the grader ({type(exc).__name__}: {exc}); "
-            "nothing was recorded for them or for the students after them: grade again"
+            f"nbgrader could not record the grades of {names} ({type(exc).__name__}: "
+            f"{str(exc)[:200]}); nothing was recorded for them: check the gradebook and "
+            "nbgrader_config.py, then grade again"
         ) from exc
-    record(batch.root, batch.assignment, job)
-    batch.recorded.add(job.student)
-    if batch.bar is not None:
-        batch.bar.update(1)
+    _add(batch.seconds, {"record": time.perf_counter() - start})
+    for job in graded:
+        _add(batch.seconds, job.seconds)
+        batch.recorded.add(job.student)
+        if batch.bar is not None:
+            batch.bar.update(1)
+
+
+def _add(total: dict, seconds: dict) -> None:
+    for phase, value in seconds.items():
+        total[phase] = total.get(phase, 0.0) + value

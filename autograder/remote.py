@@ -25,6 +25,7 @@ import importlib
 import io
 import json
 import re
+import time
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,7 @@ class Execution:
     # and why a cell scored zero; a cell absent here did not run and scores zero
     scores: dict[str, float] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
+    check_seconds: float = 0.0  # spent grading test cells (the rest ran student code)
 
 
 def split_test_cell(source: str) -> tuple[str, list[tuple[str, float]], str] | None:
@@ -294,14 +296,18 @@ def _score(state: _State, cell, points: float, reason: str = "") -> None:
 
 def _run_cell(sandbox: Sandbox, cell, count: int, state: _State) -> None:
     cell.execution_count = count
-    if _grade_id(cell) not in state.tests:
+    if _grade_id(cell) in state.tests:
+        start = time.perf_counter()
+        try:
+            _grade_test_cell(sandbox, cell, count, state)
+        finally:
+            state.run.check_seconds += time.perf_counter() - start
+    else:
         reply = sandbox.run(cell.source)
         for output in reply.get("outputs", []):
             if output.get("output_type") == "execute_result":
                 output["execution_count"] = count
             cell.outputs.append(nbformat.from_dict(output))
-        return
-    _grade_test_cell(sandbox, cell, count, state)
 
 
 def _grade_test_cell(sandbox: Sandbox, cell, count: int, state: _State) -> None:

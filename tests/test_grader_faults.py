@@ -79,17 +79,16 @@ def test_a_crashing_worker_is_a_grader_fault(course, monkeypatch):
 
 
 def test_nbgrader_failing_to_record_is_a_grader_fault(course, monkeypatch):
-    """When nbgrader cannot record a student's grades, the run stops with exit 2."""
-    convert = grading._convert
+    """When nbgrader cannot record a student's grades, the run stops with exit 2
+    and nobody graded in it keeps a gradebook row."""
 
-    def failing(converter, *args):
-        if converter is grading._Record:
-            return "nbgrader could not process it: simulated"
-        return convert(converter, *args)
+    def failing(course, graded, config):
+        raise RuntimeError("simulated: database disk image is malformed")
 
-    monkeypatch.setattr(grading, "_convert", failing)
+    monkeypatch.setattr(grading.bookkeeping, "record", failing)
     with pytest.raises(GraderFault, match="could not record the grades"):
         grading.autograde(course, jobs=1, sandbox="auto")
+    assert _recorded(course) == []
 
 
 def test_stock_nbgrader_needs_trusted_code(course):
