@@ -41,7 +41,7 @@ import nbformat
 import nbgrader
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader import utils
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Comment, Grade, Gradebook, MissingEntry
 from nbgrader.nbgraderformat import common as nbgrader_format
 from nbgrader.preprocessors import (
     AssignLatePenalties,
@@ -54,6 +54,7 @@ from nbgrader.preprocessors import (
     OverwriteCells,
     OverwriteKernelspec,
 )
+from sqlalchemy.orm import joinedload
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.faults import GraderFault
@@ -151,12 +152,15 @@ class Course:
     root: Path
     assignment: str
     notebooks: dict[str, Notebook] = field(default_factory=dict)
+    duedate: object = None
 
     @classmethod
     def load(cls, root: Path, assignment: str) -> Course:
         course = cls(root, assignment)
         with Gradebook(db_url(root)) as gb:
-            for nb in gb.find_assignment(assignment).notebooks:
+            found = gb.find_assignment(assignment)
+            course.duedate = found.duedate
+            for nb in found.notebooks:
                 course.notebooks[nb.name] = Notebook(
                     nb.name,
                     nb.kernelspec,
@@ -330,11 +334,12 @@ def sanitize(
     return nbformat.writes(nb)
 
 
-def finish(nb, course: Course, student: str, notebook: str, config) -> str:
-    """An executed notebook cleaned as ``nbgrader autograde`` does before recording."""
+def finish(nb, course: Course, student: str, notebook: str, config) -> tuple[str, list[dict]]:
+    """An executed notebook cleaned as ``nbgrader autograde`` does before
+    recording (JSON text), and its ``cell_facts``."""
     nb, _ = _run(FINISH, copy.deepcopy(nb), _resources(course, student, notebook, []), config)
     text = nbformat.writes(nb)
-    return text if text.endswith("\n") else text + "\n"
+    return (text if text.endswith("\n") else text + "\n"), cell_facts(nb)
 
 
 def timestamp(folder: Path) -> tuple[str | None, str | None]:
@@ -369,28 +374,35 @@ class Job:
     timestamp: str | None = None  # the submission's timestamp.txt, checked
     notebooks: dict[str, str] = field(default_factory=dict)  # name -> finished notebook (JSON)
     scores: dict[str, dict[str, float]] = field(default_factory=dict)  # grader's decisions
+    cells: dict[str, list[dict]] = field(default_factory=dict)  # name -> ``cell_facts``
     notes: list[str] = field(default_factory=list)
     sandboxed: bool = False
     seconds: dict[str, float] = field(default_factory=dict)  # phase -> time it took
+    fingerprint: str | None = None  # what decided the grade (autograder.fingerprint)
 
 
 NOTES = "xorkit-notes.json"  # read back by results.collect
 
 
-def record(course: Course, graded: list[Job], config) -> None:
-    """Write a batch of graded submissions to the gradebook in one session, and
-    their notebooks to ``autograded/``, as ``nbgrader autograde`` writes them;
-    every autograded test cell gets the grader's score (zero and a reason for
-    whatever did not run)."""
+def record(gb: Gradebook, course: Course, graded: list[Job], config) -> None:
+    """Write a batch of graded submissions to the gradebook ``gb`` (open for the
+    whole run: its engine caches the compiled queries), and their notebooks to
+    ``autograded/``, as ``nbgrader autograde`` writes them; every autograded
+    test cell gets the grader's score (zero and a reason for whatever did not
+    run). The batch is committed, or rolled back whole if anything fails."""
     late = AssignLatePenalties(config=config)
     late.init_plugin()
-    with Gradebook(db_url(course.root)) as gb, warnings.catch_warnings():
-        # nbgrader's gradebook trips SQLAlchemy's autoflush warning when it
-        # creates a submission row: nbgrader's, harmless, and noise here
-        warnings.filterwarnings("ignore", "Object of type <Submitted")
-        for one in graded:
-            _record_one(gb, course, one, late)
-        gb.db.commit()
+    try:
+        with warnings.catch_warnings():
+            # nbgrader's gradebook trips SQLAlchemy's autoflush warning when it
+            # creates a submission row: nbgrader's, harmless, and noise here
+            warnings.filterwarnings("ignore", "Object of type <Submitted")
+            for one in graded:
+                _record_one(gb, course, one, late)
+            gb.db.commit()
+    except BaseException:
+        gb.db.rollback()
+        raise
     mode = _permissions(config)
     for one in graded:
         _write(course, one, mode)
@@ -413,49 +425,74 @@ def _record_one(gb: Gradebook, course: Course, one: Job, late: AssignLatePenalti
     else:
         submission = gb.update_or_create_submission(course.assignment, one.student)
     for notebook in submission.notebooks:
-        text = one.notebooks.get(notebook.name)
-        if text is None:  # not submitted, or not gradable: zero on every cell
-            for grade in notebook.grades:
+        grades = _by_name(gb, Grade, notebook)
+        if notebook.name not in one.cells:  # not submitted, or not gradable: zero on every cell
+            for grade in grades.values():
                 grade.auto_score, grade.needs_manual_grade = 0.0, False
             continue
-        _save_grades(notebook, nbformat.reads(text, as_version=4), one, course)
-    gb.db.flush()
+        comments = _by_name(gb, Comment, notebook)
+        _save_grades(notebook.name, grades, comments, one, course)
+    if submission.total_seconds_late > 0:
+        gb.db.flush()  # the notebook's score, as the late penalty reads it
     for notebook in submission.notebooks:
-        gb.db.expire(notebook)
+        if submission.total_seconds_late > 0:
+            gb.db.expire(notebook)
         _late_penalty(late, submission, notebook, one.student)
 
 
-def _save_grades(notebook, nb, one: Job, course: Course) -> None:
-    """SaveAutoGrades for one notebook, with the grader's decision for every
-    autograded test cell (a cell the submission no longer has scores zero)."""
-    grades = {g.name: g for g in notebook.grades}
-    comments = {c.name: c for c in notebook.comments}
-    answers = set(course.notebooks[notebook.name].solutions)
-    decided = one.scores.get(notebook.name, {})
-    present = set()
+def _by_name(gb: Gradebook, model, notebook) -> dict:
+    """A submitted notebook's grades or comments by cell name, in one query."""
+    rows = gb.db.query(model).options(joinedload(model.cell)).filter(model.notebook == notebook)
+    return {row.cell.name: row for row in rows}
+
+
+def cell_facts(nb) -> list[dict]:
+    """What SaveAutoGrades reads of each nbgrader cell of a finished notebook,
+    worked out with nbgrader's own functions (in the worker, so that ``record``
+    need not parse the notebook again)."""
+    facts = []
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
-        grade_id = meta.get("grade_id")
-        if grade_id is None:
+        if meta.get("grade_id") is None:
             continue
+        fact = {
+            "grade_id": meta["grade_id"],
+            "code": cell.cell_type == "code",
+            "grade": utils.is_grade(cell),
+            "solution": utils.is_solution(cell),
+            "task": utils.is_task(cell),
+            "unchanged": meta.get("checksum") == utils.compute_checksum(cell),
+        }
+        if fact["grade"] and (fact["solution"] or not fact["code"]):
+            fact["auto_score"] = utils.determine_grade(cell)[0]  # a written answer
+        facts.append(fact)
+    return facts
+
+
+def _save_grades(name: str, grades: dict, comments: dict, one: Job, course: Course) -> None:
+    """SaveAutoGrades for one notebook, with the grader's decision for every
+    autograded test cell (a cell the submission no longer has scores zero)."""
+    answers = set(course.notebooks[name].solutions)
+    decided = one.scores.get(name, {})
+    present = set()
+    for fact in one.cells[name]:
+        grade_id = fact["grade_id"]
         present.add(grade_id)
-        if utils.is_grade(cell) and grade_id in grades:
+        if fact["grade"] and grade_id in grades:
             grade = grades[grade_id]
-            if cell.cell_type == "code" and grade_id not in answers:
+            if fact["code"] and grade_id not in answers:
                 auto_score = float(decided.get(grade_id, 0.0))  # the grader's decision
             else:
-                auto_score, _ = utils.determine_grade(cell)  # a written answer
+                auto_score = fact.get("auto_score")  # a written answer
             grade.auto_score = auto_score
             grade.needs_manual_grade = grade.manual_score is not None or auto_score is None
-        if (utils.is_solution(cell) or utils.is_task(cell)) and grade_id in comments:
-            unchanged = meta.get("checksum") == utils.compute_checksum(cell)
-            no_response = unchanged and not utils.is_task(cell)
+        if (fact["solution"] or fact["task"]) and grade_id in comments:
+            no_response = fact["unchanged"] and not fact["task"]
             comments[grade_id].auto_comment = "No response." if no_response else None
-    for name, grade in grades.items():
-        if name not in present:
-            code = grade.cell.cell_type == "code"
-            what = "cell" if code else "answer cell"
-            one.notes.append(f"{what} {name} is missing from {notebook.name}: scored 0")
+    for cell_name, grade in grades.items():
+        if cell_name not in present:
+            what = "cell" if grade.cell.cell_type == "code" else "answer cell"
+            one.notes.append(f"{what} {cell_name} is missing from {name}: scored 0")
             grade.auto_score, grade.needs_manual_grade = 0.0, False
 
 
@@ -486,5 +523,8 @@ def _write(course: Course, one: Job, mode: int) -> None:
         (folder / "timestamp.txt").write_text(one.timestamp)
         os.chmod(folder / "timestamp.txt", mode)
     (folder / NOTES).write_text(
-        json.dumps({"notes": one.notes, "sandboxed": one.sandboxed}, indent=1)
+        json.dumps(
+            {"notes": one.notes, "sandboxed": one.sandboxed, "fingerprint": one.fingerprint},
+            indent=1,
+        )
     )

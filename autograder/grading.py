@@ -39,7 +39,17 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
-from autograder import bookkeeping, build, cgroup, contract, reference, remote, results, runner
+from autograder import (
+    bookkeeping,
+    build,
+    cgroup,
+    contract,
+    fingerprint,
+    reference,
+    remote,
+    results,
+    runner,
+)
 from autograder.bookkeeping import NOTES, Course, Job
 from autograder.faults import GraderFault
 from autograder.nbgrader_run import NbgraderError, run_nbgrader
@@ -248,7 +258,9 @@ def _execute(job, course, limits, use_bwrap, tests, config) -> Job:
         job.seconds["execute"] += time.perf_counter() - start - run.check_seconds
         job.seconds["checks"] = job.seconds.get("checks", 0.0) + run.check_seconds
         start = time.perf_counter()
-        job.notebooks[name] = bookkeeping.finish(run.notebook, course, job.student, name, config)
+        job.notebooks[name], job.cells[name] = bookkeeping.finish(
+            run.notebook, course, job.student, name, config
+        )
         job.seconds["finish"] += time.perf_counter() - start
         job.scores[name] = run.scores
         job.notes += run.notes
@@ -374,13 +386,16 @@ def autograde(
     progress=None,
     sandbox: str = "require",
     phases: dict | None = None,
+    force: bool = False,
 ) -> list[results.StudentOutcome]:
     """Grade every submission in ``submitted/`` and read the outcomes back.
 
     ``progress(total)`` returns a progress bar (``update(n)``, ``close()``)
     advanced once per graded submission; ``sandbox`` is ``use_sandbox``'s mode.
     ``phases``, if given, receives the seconds each phase took, added up over
-    the submissions (the kit's engine only).
+    the submissions (the kit's engine only). The kit's engine reuses the grade
+    of a submission whose fingerprint (``autograder.fingerprint``) is unchanged
+    since it was recorded, unless ``force``; such outcomes are ``reused``.
     Raises ``GraderFault`` (nothing recorded for the students it affects) when
     the course, the reference, the checks, the sandbox or nbgrader fail, and
     ``StudentsNotGraded`` (everyone else recorded) when some submissions kept
@@ -397,16 +412,20 @@ def autograde(
         )
     path = prepare(root, assignment)
     try:
-        ungraded = {}
+        ungraded, reused = {}, set()
         if engine == "nbgrader":
             _stock_autograde(root, assignment, path)
         else:
             use_bwrap = use_sandbox(sandbox)
             bookkeeping.check_version()
-            ungraded = _kit_autograde(root, assignment, students, jobs, progress, use_bwrap, phases)
+            ungraded, reused = _kit_autograde(
+                root, assignment, students, jobs, progress, use_bwrap, phases, force
+            )
     finally:
         reference.activate(None)
     outcomes = results.collect(root, assignment)
+    for outcome in outcomes:
+        outcome.reused = outcome.student in reused
     if ungraded:
         raise StudentsNotGraded(outcomes, ungraded)
     return outcomes
@@ -455,6 +474,8 @@ class _Batch:
     tests: dict
     bar: object
     recorded: set = field(default_factory=set)
+    fingerprints: dict = field(default_factory=dict)  # student -> what decides the grade
+    gradebook: Gradebook | None = None  # open for the run, in the main process only
     # phase -> seconds, added up over submissions (the workers' phases) or
     # measured in the main process (record)
     seconds: dict = field(default_factory=dict)
@@ -469,9 +490,10 @@ class _Batch:
 
 
 def _kit_autograde(
-    root, assignment, students, jobs, progress, use_bwrap, phases=None
-) -> dict[str, str]:
-    """Grade ``students`` on ``jobs`` workers; the students not graded, with why.
+    root, assignment, students, jobs, progress, use_bwrap, phases=None, force=False
+) -> tuple[dict[str, str], set[str]]:
+    """Grade ``students`` on ``jobs`` workers; the students not graded, with why,
+    and those whose grades were reused (unchanged since they were recorded).
 
     A worker that dies takes the submissions it had in hand with it, and nobody
     can tell which of them killed it. Those it may have been running are graded
@@ -481,13 +503,18 @@ def _kit_autograde(
     """
     workers = max(1, jobs or os.cpu_count() or 1)
     course = Course.load(root, assignment)
+    limits = Limits.from_course(root)
+    tests = remote.graded_cells(nbformat.read(build.source_notebook(root), as_version=4))
+    prints, reused = _fingerprints(course, limits, use_bwrap, tests, students, force)
+    students = [s for s in students if s not in reused]
     batch = _Batch(
         course,
         course.config(),
-        Limits.from_course(root),
+        limits,
         use_bwrap,
-        remote.graded_cells(nbformat.read(build.source_notebook(root), as_version=4)),
+        tests,
         progress(len(students)) if progress is not None else None,
+        fingerprints=prints,
     )
     before, ungraded = _graded(root, assignment), {}
     # every temporary folder of the run (zygote slots, their logs, the executor's
@@ -498,6 +525,7 @@ def _kit_autograde(
     # the sandboxes' control groups are named for the run, and removed with it
     saved_run = os.environ.get("XORKIT_RUN")
     os.environ["XORKIT_RUN"] = run = Path(run_tmp).name
+    batch.gradebook = Gradebook(results.db_url(root))
     try:
         queue = list(students)
         while queue:
@@ -511,6 +539,7 @@ def _kit_autograde(
         _forget(root, assignment, _graded(root, assignment) - before - batch.recorded)
         raise
     finally:
+        batch.gradebook.close()
         if batch.bar is not None:
             batch.bar.close()
         tempfile.tempdir = saved_tmp
@@ -524,7 +553,30 @@ def _kit_autograde(
     _forget(root, assignment, set(ungraded) - before)
     if phases is not None:
         phases.update(batch.seconds)
-    return ungraded
+    return ungraded, reused
+
+
+def _fingerprints(course, limits, use_bwrap, tests, students, force):
+    """Each submission's fingerprint, and the students whose recorded grades
+    can be reused: same fingerprint as recorded, gradebook row still there."""
+    shared = fingerprint.context(course, limits, use_bwrap, tests)
+    with Gradebook(results.db_url(course.root)) as gb:
+        rows = {
+            s.student_id: s.extension for s in gb.find_assignment(course.assignment).submissions
+        }
+    prints, reused = {}, set()
+    for student in students:
+        folder = course.root / "submitted" / student / course.assignment
+        prints[student] = fingerprint.submission(folder, shared, rows.get(student))
+        notes = course.root / "autograded" / student / course.assignment / NOTES
+        if (
+            not force
+            and prints[student] is not None
+            and student in rows
+            and fingerprint.recorded(notes) == prints[student]
+        ):
+            reused.add(student)
+    return prints, reused
 
 
 def _grade_on_pool(batch: _Batch, students: list[str], workers: int) -> list[str]:
@@ -550,7 +602,8 @@ def _grade_on_pool(batch: _Batch, students: list[str], workers: int) -> list[str
     try:
         while waiting or running:
             while waiting and len(running) < 2 * workers:
-                job = Job(waiting.pop(0))
+                student = waiting.pop(0)
+                job = Job(student, fingerprint=batch.fingerprints.get(student))
                 args = (job, batch.course, batch.limits, batch.use_bwrap, batch.tests)
                 running[pool.submit(execute, *args)] = job
             done, _ = wait(list(running), return_when=FIRST_COMPLETED)
@@ -594,7 +647,7 @@ def _finish(batch: _Batch, finished: dict) -> None:
             ) from exc
     start = time.perf_counter()
     try:
-        bookkeeping.record(batch.course, graded, batch.config)
+        bookkeeping.record(batch.gradebook, batch.course, graded, batch.config)
     except Exception as exc:
         names = ", ".join(job.student for job in graded)
         raise GraderFault(

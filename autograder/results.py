@@ -31,6 +31,7 @@ class StudentOutcome:
     # unreadable notebook, a deleted test cell (empty after stock nbgrader)
     problems: list[str] = field(default_factory=list)
     sandboxed: bool | None = None
+    reused: bool = False  # this run kept the recorded grade: nothing that decides it changed
 
     @property
     def manual_pending(self) -> list[str]:
@@ -112,8 +113,9 @@ def collect(root: Path, assignment: str = contract.ASSIGNMENT) -> list[StudentOu
 
 
 def table(outcomes: list[StudentOutcome]) -> str:
-    """A plain-text table: student, score, max score and the checks each lost."""
-    rows = [("student", "score", "max", "lost checks")]
+    """A plain-text table: student, score, max score, whether this run graded the
+    submission or reused its recorded grade, and the checks it lost."""
+    rows = [("student", "score", "max", "graded", "lost checks")]
     for o in outcomes:
         lost = o.lost
         summary = "; ".join(lost[:4]) + (f"; … {len(lost) - 4} more" if len(lost) > 4 else "")
@@ -124,8 +126,13 @@ def table(outcomes: list[StudentOutcome]) -> str:
                 summary + "; " if summary else ""
             ) + f"{len(o.manual_pending)} answers to grade by hand"
         student, summary = printable(o.student, 60), printable(summary or "—", 300)
-        rows.append((student, f"{o.score:g}", f"{o.max_score:g}", summary))
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    lines = [f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}" for r in rows]
+        graded = "reused" if o.reused else "now"
+        rows.append((student, f"{o.score:g}", f"{o.max_score:g}", graded, summary))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = [
+        f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  "
+        f"{r[3]:<{widths[3]}}  {r[4]}"
+        for r in rows
+    ]
     lines.insert(1, "-" * min(100, max(len(line) for line in lines)))
     return "\n".join(lines)

@@ -7,7 +7,20 @@ from benchmarks import grading as bench
 
 @pytest.mark.slow
 def test_benchmark_small_class(capsys):
-    """The benchmark grades a small class both ways and finds identical scores."""
+    """The benchmark grades a small class both ways, finds identical scores and
+    shows each engine's time per phase."""
     assert bench.main(["--students", "2", "--jobs", "2"]) == 0
     out = capsys.readouterr().out
     assert "speed-up:" in out and "scores identical for all 2 submissions" in out
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.strip()}
+    for phase in ("sanitize", "execute", "record"):
+        assert all(float(value) > 0 for value in rows[phase]), rows[phase]
+    assert rows["checks"][0] == "—" and float(rows["checks"][1]) > 0
+
+
+@pytest.mark.slow
+def test_scaling_run(capsys):
+    """The scaling run grades each class size with the kit and prints its cost."""
+    assert bench.main(["--scaling", "1,3", "--jobs", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines[-2:]] == ["1", "3"]

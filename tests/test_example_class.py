@@ -121,9 +121,11 @@ def test_kit_scores_equal_stock_nbgrader(graded, graded_by_stock_nbgrader):
 
 @pytest.mark.slow
 def test_regrading_is_idempotent(graded):
-    """Grading the same class again gives the same outcomes and no duplicate rows."""
+    """Grading the same class again (everyone, --force) gives the same outcomes
+    and no duplicate rows."""
     course, first = graded
-    again = {o.student: o for o in grading.autograde(course, sandbox="auto")}
+    again = {o.student: o for o in grading.autograde(course, sandbox="auto", force=True)}
+    assert not any(o.reused for o in again.values())
     assert again.keys() == first.keys()
     for student, outcome in again.items():
         assert [(c.grade_id, c.score) for c in outcome.cells] == [

@@ -44,7 +44,15 @@ def _progress(total):
     help="For trusted code only: run submissions without bubblewrap. Without this flag "
     "grading stops (exit 2) where bubblewrap does not work.",
 )
-def command(course: Path, assignment: str, jobs: int | None, engine: str, no_sandbox: bool):
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Regrade every submission, even those whose grade would be reused (nothing "
+    "that decides it changed: the submission, the checks, the reference, the limits).",
+)
+def command(
+    course: Path, assignment: str, jobs: int | None, engine: str, no_sandbox: bool, force: bool
+):
     """Autograde every submission in submitted/ and print a table of scores.
 
     Student code runs in a sandbox (bubblewrap) with time, memory and output
@@ -56,6 +64,7 @@ def command(course: Path, assignment: str, jobs: int | None, engine: str, no_san
     Examples:
       xorkit grade                 # grades submitted/*/xor_mlp/ on every core
       xorkit grade --jobs 4
+      xorkit grade --force         # regrade everyone, unchanged submissions too
       xorkit grade --engine nbgrader --no-sandbox   # stock nbgrader, trusted code
     """
     # imported when the verb runs, not for --help: they load nbgrader and NumPy (seconds)
@@ -77,6 +86,7 @@ def command(course: Path, assignment: str, jobs: int | None, engine: str, no_san
             engine=engine,
             progress=_progress,
             sandbox="off" if no_sandbox else "require",
+            force=force,
         )
     except grading.StudentsNotGraded as exc:
         click.echo(results.table(exc.outcomes))
@@ -88,4 +98,11 @@ def command(course: Path, assignment: str, jobs: int | None, engine: str, no_san
     except (NbgraderError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(results.table(outcomes))
-    click.echo(f"\ngraded {len(outcomes)} submissions in {time.perf_counter() - start:.1f} s")
+    reused = sum(o.reused for o in outcomes)
+    graded = len(outcomes) - reused
+    click.echo(f"\ngraded {graded} submissions in {time.perf_counter() - start:.1f} s")
+    if reused:
+        click.echo(
+            f"reused the recorded grades of {reused} unchanged submissions "
+            "(nothing that decides them changed); --force regrades them"
+        )

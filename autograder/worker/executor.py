@@ -316,6 +316,29 @@ def preload():
     from IPython.core.interactiveshell import InteractiveShell  # noqa: F401
 
     matplotlib.get_cachedir()
+    _warm_figures()
+
+
+def _warm_figures():
+    """Draw, once before any fork, a figure with what the notebooks' figures hold
+    (text, mathtext, a colour map, a contour, a legend, a log axis), as the
+    inline backend renders it: every child then finds matplotlib's fonts,
+    parsers and caches ready instead of loading them for its first figure."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from IPython.core.pylabtools import print_figure
+
+    grid = np.linspace(0.0, 1.0, 11)
+    fig, (left, right) = plt.subplots(1, 2)
+    left.scatter(grid, grid, c=grid, cmap="coolwarm", edgecolors="k")
+    left.annotate("y = 1", (0.5, 0.5), xytext=(12, -4), textcoords="offset points")
+    left.semilogy(grid + 1.0, label=r"$\sigma'(x) = a(1-a)$")
+    left.set(xlabel="$x_1$", title="warm")
+    left.legend()
+    image = right.contourf(*np.meshgrid(grid, grid), np.outer(grid, grid), levels=5)
+    fig.colorbar(image, label=r"$\hat{y}$")
+    print_figure(fig, "png", bbox_inches="tight")
+    plt.close("all")
 
 
 MAX_LEFT = 20_000  # more entries than this left behind: the sandbox is dropped, not emptied

@@ -1,0 +1,92 @@
+"""Regrade only what changed: a grade is reused when nothing that decided it changed.
+
+A submission's fingerprint is a SHA-256 over everything its grade depends on:
+
+* every file of the submission (names and bytes, its ``timestamp.txt`` included);
+* the grading context, the same for the whole class: the build record (the
+  hashes of the source notebook, the reference and the checks), the kit's own
+  code, the course's ``nbgrader_config.py`` (limits, late penalties, output
+  filters), the grading limits, whether the sandbox is used, nbgrader's
+  version, and the gradebook's view of the assignment (its cells, points,
+  checksums and due date);
+* the student's extension in the gradebook.
+
+``record`` writes it beside the grades (in ``autograded/.../xorkit-notes.json``).
+The next ``xorkit grade`` reuses the grade of a submission whose fingerprint is
+unchanged and whose recorded grades and autograded notebooks are still there,
+and says so in the table; ``--force`` regrades everyone. Nothing a student
+sends can forge a fingerprint: it is computed by the grader, and only the
+grader writes ``autograded/``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import nbgrader
+
+import autograder
+from autograder import reference
+
+CHUNK = 1 << 20
+
+
+def context(course, limits, use_bwrap: bool, tests: dict) -> str:
+    """The part of every fingerprint that is the same for the whole class."""
+    digest = hashlib.sha256()
+
+    def add(label: str, data: bytes) -> None:
+        digest.update(f"{label}:{len(data)}:".encode())
+        digest.update(data)
+
+    record = reference.record_path(course.root)
+    add("build", record.read_bytes() if record.exists() else b"")
+    config = course.root / "nbgrader_config.py"
+    add("config", config.read_bytes() if config.exists() else b"")
+    for path in sorted(Path(autograder.__file__).parent.rglob("*.py")):
+        add(f"kit/{path.relative_to(Path(autograder.__file__).parent)}", path.read_bytes())
+    add("limits", json.dumps(dataclasses.asdict(limits), sort_keys=True).encode())
+    add("sandbox", str(bool(use_bwrap)).encode())
+    add("nbgrader", nbgrader.__version__.encode())
+    snapshot = {
+        name: dataclasses.asdict(nb) | {"source_cells": [vars(c) for c in nb.source_cells]}
+        for name, nb in course.notebooks.items()
+    }
+    add("gradebook", json.dumps(snapshot, sort_keys=True, default=str).encode())
+    add("tests", json.dumps({k: vars(v) for k, v in tests.items()}, default=str).encode())
+    add("due", str(course.duedate).encode())
+    return digest.hexdigest()
+
+
+def submission(folder: Path, shared: str, extension) -> str | None:
+    """The fingerprint of one submission, or None where it cannot be taken (a
+    link or a special file: such a submission is always graded, and refused)."""
+    digest = hashlib.sha256(f"{shared}:{extension}:".encode())
+    for parent, folders, files in os.walk(folder):
+        folders.sort()
+        for name in sorted(folders + files):
+            path = Path(parent) / name
+            if path.is_symlink() or not (path.is_file() or path.is_dir()):
+                return None
+            relative = str(path.relative_to(folder)).encode("utf-8", "surrogateescape")
+            digest.update(b"D" if path.is_dir() else b"F")
+            digest.update(len(relative).to_bytes(4, "big") + relative)
+            if path.is_file():
+                digest.update(path.stat().st_size.to_bytes(8, "big"))
+                with open(path, "rb") as data:
+                    while chunk := data.read(CHUNK):
+                        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def recorded(notes: Path) -> str | None:
+    """The fingerprint the last grading recorded beside the grades, if any."""
+    try:
+        found = json.loads(notes.read_text()).get("fingerprint")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return found if isinstance(found, str) else None
