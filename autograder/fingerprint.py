@@ -6,15 +6,16 @@ A submission's fingerprint is a SHA-256 over everything its grade depends on:
 * the grading context, the same for the whole class: the build record (the
   hashes of the source notebook, the reference and the checks), the kit's own
   code, the course's ``nbgrader_config.py`` (limits, late penalties, output
-  filters), the grading limits, whether the sandbox is used, nbgrader's
-  version, and the gradebook's view of the assignment (its cells, points,
-  checksums and due date);
+  filters), the grading limits, whether the sandbox is used, the versions of
+  Python, nbgrader, nbformat, NumPy, matplotlib and IPython, and the
+  gradebook's view of the assignment (its cells, points, checksums and due
+  date);
 * the student's extension in the gradebook.
 
 ``record`` writes it beside the grades (in ``autograded/.../xorkit-notes.json``).
 The next ``xorkit grade`` reuses the grade of a submission whose fingerprint is
-unchanged and whose recorded grades and autograded notebooks are still there,
-and says so in the table; ``--force`` regrades everyone. Nothing a student
+unchanged and whose gradebook row and notes file are still there, and says so
+in the table; ``--force`` regrades everyone. Nothing a student
 sends can forge a fingerprint: it is computed by the grader, and only the
 grader writes ``autograded/``.
 """
@@ -25,9 +26,8 @@ import dataclasses
 import hashlib
 import json
 import os
+import sys
 from pathlib import Path
-
-import nbgrader
 
 import autograder
 from autograder import reference
@@ -51,7 +51,7 @@ def context(course, limits, use_bwrap: bool, tests: dict) -> str:
         add(f"kit/{path.relative_to(Path(autograder.__file__).parent)}", path.read_bytes())
     add("limits", json.dumps(dataclasses.asdict(limits), sort_keys=True).encode())
     add("sandbox", str(bool(use_bwrap)).encode())
-    add("nbgrader", nbgrader.__version__.encode())
+    add("versions", _versions().encode())
     snapshot = {
         name: dataclasses.asdict(nb) | {"source_cells": [vars(c) for c in nb.source_cells]}
         for name, nb in course.notebooks.items()
@@ -60,6 +60,20 @@ def context(course, limits, use_bwrap: bool, tests: dict) -> str:
     add("tests", json.dumps({k: vars(v) for k, v in tests.items()}, default=str).encode())
     add("due", str(course.duedate).encode())
     return digest.hexdigest()
+
+
+def _versions() -> str:
+    """Python's and the packages' versions a submission runs with or is graded by:
+    a new NumPy may compute differently, a new nbgrader record differently."""
+    import importlib.metadata
+
+    found = [sys.version]
+    for package in ("nbgrader", "nbformat", "numpy", "matplotlib", "ipython", "scipy"):
+        try:
+            found.append(f"{package} {importlib.metadata.version(package)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{package} absent")
+    return "\n".join(found)
 
 
 def submission(folder: Path, shared: str, extension) -> str | None:

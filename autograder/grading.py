@@ -621,7 +621,7 @@ def _graded(root: Path, assignment: str) -> set[str]:
 
 
 def _forget(root: Path, assignment: str, students: set[str]) -> None:
-    """Undo what sanitizing wrote for students a grader fault left ungraded: their
+    """Undo what a run wrote for students a grader fault left ungraded: their
     gradebook rows (no grade, not even a zero) and their autograded folders."""
     with Gradebook(results.db_url(root)) as gb:
         for student in students:

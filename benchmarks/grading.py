@@ -138,11 +138,11 @@ def scaling(args) -> int:
             add_students(course, n)
             wall, phases, outcomes = grade_kit(course, args.jobs)
             shutil.rmtree(course)
-        if len(outcomes) != n:
-            print(f"graded {len(outcomes)} of {n} submissions", file=sys.stderr)
-            return 1
-        record = phases.get("record", 0.0) / n
-        print(f"{n:>11} {wall:>8.1f} {wall / n:>7.3f} {record:>14.4f}")
+            if len(outcomes) != n:
+                print(f"graded {len(outcomes)} of {n} submissions", file=sys.stderr)
+                return 1
+            record = phases.get("record", 0.0) / n
+            print(f"{n:>11} {wall:>8.1f} {wall / n:>7.3f} {record:>14.4f}", flush=True)
     return 0
 
 

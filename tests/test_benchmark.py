@@ -3,6 +3,20 @@
 import pytest
 
 from benchmarks import grading as bench
+from tests.helpers import built_course
+
+
+@pytest.fixture(autouse=True)
+def prebuilt(monkeypatch):
+    """The benchmark's courses are copies of the course the test session built
+    once (what ``make_course`` would build again, about 20 s each)."""
+
+    def make_course(path, students):
+        built_course(path)
+        bench.add_students(path, students)
+        return path
+
+    monkeypatch.setattr(bench, "make_course", make_course)
 
 
 @pytest.mark.slow
