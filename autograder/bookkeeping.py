@@ -385,27 +385,38 @@ NOTES = "xorkit-notes.json"  # read back by results.collect
 
 
 def record(gb: Gradebook, course: Course, graded: list[Job], config) -> None:
-    """Write a batch of graded submissions to the gradebook ``gb`` (open for the
-    whole run: its engine caches the compiled queries), and their notebooks to
-    ``autograded/``, as ``nbgrader autograde`` writes them; every autograded
-    test cell gets the grader's score (zero and a reason for whatever did not
-    run). The batch is committed, or rolled back whole if anything fails."""
+    """Write graded submissions to the gradebook ``gb`` (open for the whole run:
+    its engine caches the compiled queries), and their notebooks to
+    ``autograded/``, as ``nbgrader autograde`` writes them; every autograded test
+    cell gets the grader's score (zero and a reason for whatever did not run).
+
+    Each submission is one transaction: committed whole, or rolled back whole
+    (and the error raised) before anything is written for it in ``autograded/``;
+    those before it stay recorded.
+    """
     late = AssignLatePenalties(config=config)
     late.init_plugin()
-    try:
-        with warnings.catch_warnings():
-            # nbgrader's gradebook trips SQLAlchemy's autoflush warning when it
-            # creates a submission row: nbgrader's, harmless, and noise here
-            warnings.filterwarnings("ignore", "Object of type <Submitted")
-            for one in graded:
-                _record_one(gb, course, one, late)
-            gb.db.commit()
-    except BaseException:
-        gb.db.rollback()
-        raise
     mode = _permissions(config)
     for one in graded:
+        try:
+            with warnings.catch_warnings():
+                # nbgrader's gradebook trips SQLAlchemy's autoflush warning when
+                # it creates a submission row: nbgrader's, harmless, and noise here
+                warnings.filterwarnings("ignore", "Object of type <Submitted")
+                _record_one(gb, course, one, late)
+                gb.db.commit()
+        except BaseException as exc:
+            gb.db.rollback()
+            raise NotRecorded(one.student) from exc
         _write(course, one, mode)
+
+
+class NotRecorded(Exception):
+    """Recording this student's grades failed; nothing was recorded for them."""
+
+    def __init__(self, student: str):
+        super().__init__(student)
+        self.student = student
 
 
 def _permissions(config) -> int:

@@ -632,7 +632,7 @@ def _forget(root: Path, assignment: str, students: set[str]) -> None:
 
 
 def _finish(batch: _Batch, finished: dict) -> None:
-    """Record the submissions whose futures are done, in one gradebook session."""
+    """Record the submissions whose futures are done, each in one transaction."""
     graded = []
     for future, job in finished.items():
         try:
@@ -645,18 +645,18 @@ def _finish(batch: _Batch, finished: dict) -> None:
                 f"{exc}); nothing was recorded for them or for the students after them: "
                 "grade again"
             ) from exc
-    start = time.perf_counter()
-    try:
-        bookkeeping.record(batch.gradebook, batch.course, graded, batch.config)
-    except Exception as exc:
-        names = ", ".join(job.student for job in graded)
-        raise GraderFault(
-            f"nbgrader could not record the grades of {names} ({type(exc).__name__}: "
-            f"{str(exc)[:200]}); nothing was recorded for them: check the gradebook and "
-            "nbgrader_config.py, then grade again"
-        ) from exc
-    _add(batch.seconds, {"record": time.perf_counter() - start})
     for job in graded:
+        start = time.perf_counter()
+        try:
+            bookkeeping.record(batch.gradebook, batch.course, [job], batch.config)
+        except Exception as exc:  # NotRecorded: nothing in the gradebook; else autograded/
+            cause = exc.__cause__ if isinstance(exc, bookkeeping.NotRecorded) else exc
+            raise GraderFault(
+                f"nbgrader could not record the grades of {job.student} "
+                f"({type(cause).__name__}: {str(cause)[:200]}); nothing was recorded for "
+                "them: check the gradebook and nbgrader_config.py, then grade again"
+            ) from cause
+        _add(batch.seconds, {"record": time.perf_counter() - start})
         _add(batch.seconds, job.seconds)
         batch.recorded.add(job.student)
         if batch.bar is not None:

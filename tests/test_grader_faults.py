@@ -82,10 +82,11 @@ def test_nbgrader_failing_to_record_is_a_grader_fault(course, monkeypatch):
     """When nbgrader cannot record a student's grades, the run stops with exit 2
     and nobody graded in it keeps a gradebook row."""
 
-    def failing(course, graded, config):
+    def failing(gb, course, one, late):
+        gb.update_or_create_student(one.student)  # nbgrader commits this row itself
         raise RuntimeError("simulated: database disk image is malformed")
 
-    monkeypatch.setattr(grading.bookkeeping, "record", failing)
+    monkeypatch.setattr(grading.bookkeeping, "_record_one", failing)
     with pytest.raises(GraderFault, match="could not record the grades"):
         grading.autograde(course, jobs=1, sandbox="auto")
     assert _recorded(course) == []
