@@ -18,7 +18,7 @@ class KitGroup(click.Group):
     """A group that lists its verbs from ``VERBS`` and imports a verb's module only
     when that verb runs or shows its help, and whose unexpected errors exit 2 ("the
     kit failed"), not Python's 1, which the verbs reserve for "done, but some
-    students need attention"."""
+    students need attention", in one line: the traceback only with ``--debug``."""
 
     def list_commands(self, ctx):
         return sorted(VERBS)
@@ -51,15 +51,25 @@ class KitGroup(click.Group):
         except GraderFault as exc:  # the message says what to fix: no traceback
             raise KitFailed(str(exc)) from exc
         except Exception as exc:
-            click.echo(traceback.format_exc(), err=True)
+            what = f"unexpected {type(exc).__name__}: {next(iter(str(exc).splitlines()), '')}"
+            if ctx.params.get("debug"):
+                click.echo(traceback.format_exc(), err=True)
+                raise KitFailed(
+                    f"{what}\nthis is a bug in the kit: report it with the traceback above"
+                ) from exc
             raise KitFailed(
-                f"unexpected {type(exc).__name__}: {exc}\n"
-                "this is a bug in the kit: report it with the traceback above"
+                f"{what} (a bug in the kit: rerun as `xorkit --debug {ctx.invoked_subcommand} …` "
+                "for the traceback, and report it)"
             ) from exc
 
 
 @click.group(cls=KitGroup, epilog=HELP)
-def main():
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Show the traceback of an unexpected error (a bug in the kit), to report it.",
+)
+def main(debug: bool):
     """Build, grade and report on the XOR MLP assignment.
 
     \b

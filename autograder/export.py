@@ -34,12 +34,20 @@ def rows(outcomes: list[results.StudentOutcome]) -> tuple[list[str], list[dict[s
     return FIXED + cells, table
 
 
-def export_csv(root: Path, out: Path, assignment: str = contract.ASSIGNMENT) -> int:
-    """Write the class's grades to ``out``; return the number of students."""
-    header, table = rows(graded.outcomes(root, assignment))
+def export_class(
+    root: Path, out: Path, assignment: str = contract.ASSIGNMENT
+) -> list[results.StudentOutcome]:
+    """Write the class's grades to ``out``; return the outcomes written, one a student."""
+    outcomes = graded.outcomes(root, assignment)
+    header, table = rows(outcomes)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=header, restval="")
         writer.writeheader()
         writer.writerows(table)
-    return len(table)
+    return outcomes
+
+
+def export_csv(root: Path, out: Path, assignment: str = contract.ASSIGNMENT) -> int:
+    """Write the class's grades to ``out``; return the number of students."""
+    return len(export_class(root, out, assignment))

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from autograder.cli import main
 from autograder.commands import VERBS
-from tests.helpers import new_course
+from tests.helpers import built_course, new_course
 
 
 def test_help_lists_the_verbs():
@@ -21,11 +21,11 @@ def test_help_lists_the_verbs():
 
 
 def test_grade_without_submissions_says_what_is_missing(tmp_path):
-    """Grading a course with no submissions exits 1 and names the folder it looked in."""
-    course = new_course(tmp_path)
+    """Grading a built course with no submissions exits 1 and names the folder it looked in."""
+    course = built_course(tmp_path)
     result = CliRunner().invoke(main, ["grade", "--course", str(course)])
     assert result.exit_code == 1
-    assert "no submissions" in result.output
+    assert f"no submissions in {course / 'submitted'}/*/xor_mlp/" in result.output
 
 
 def test_help_documents_every_verb_and_the_exit_codes():
@@ -56,18 +56,38 @@ def test_a_mistyped_verb_gets_a_suggestion():
     assert "No such command 'gra'. Did you mean 'grade'?" in result.output
 
 
-def test_a_crash_inside_a_verb_exits_2(tmp_path, monkeypatch):
-    """An unexpected exception in a verb exits 2 ("the kit failed") and asks for a bug report."""
+def _broken_export(monkeypatch, tmp_path):
     from autograder import export
 
     def broken(*args, **kwargs):
-        raise RuntimeError("disk on fire")
+        raise RuntimeError("disk on fire\nsecond line")
 
-    monkeypatch.setattr(export, "export_csv", broken)
-    result = CliRunner().invoke(main, ["export", "--course", str(tmp_path)])
+    monkeypatch.setattr(export, "export_class", broken)
+    course = new_course(tmp_path)
+    (course / "submitted" / "ada" / "xor_mlp").mkdir(parents=True)
+    return course
+
+
+def test_a_crash_inside_a_verb_exits_2_in_one_line(tmp_path, monkeypatch):
+    """An unexpected exception in a verb exits 2 ("the kit failed") with one line that
+    calls it a bug in the kit and points to --debug; no traceback."""
+    course = _broken_export(monkeypatch, tmp_path)
+    result = CliRunner().invoke(main, ["export", "--course", str(course)])
     assert result.exit_code == 2
-    assert "unexpected RuntimeError: disk on fire" in result.output
-    assert "bug in the kit" in result.output
+    assert result.output == (
+        "Error: unexpected RuntimeError: disk on fire (a bug in the kit: rerun as "
+        "`xorkit --debug export …` for the traceback, and report it)\n"
+    )
+
+
+def test_debug_shows_the_traceback_of_a_crash(tmp_path, monkeypatch):
+    """`xorkit --debug` prints the traceback of an unexpected exception, still exiting 2."""
+    course = _broken_export(monkeypatch, tmp_path)
+    result = CliRunner().invoke(main, ["--debug", "export", "--course", str(course)])
+    assert result.exit_code == 2
+    assert "Traceback (most recent call last)" in result.output
+    assert "RuntimeError: disk on fire" in result.output
+    assert "bug in the kit: report it with the traceback above" in result.output
 
 
 # What one verb's run needs and `xorkit --help` must not wait for (seconds of imports).

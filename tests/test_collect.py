@@ -101,7 +101,8 @@ def test_lms_patterns_find_user_id_and_notebook(lms, name, student):
 def test_collect_before_build_says_to_build(tmp_path):
     """Collecting into a course without a release exits 2 and says to run `xorkit build`."""
     download = _zip(tmp_path / "dl.zip", {"a_1_2_xor_mlp.ipynb": ADA})
-    result = CliRunner().invoke(main, ["collect", "--course", str(tmp_path), str(download)])
+    course = new_course(tmp_path / "course")
+    result = CliRunner().invoke(main, ["collect", "--course", str(course), str(download)])
     assert result.exit_code == 2
     assert "xorkit build" in result.output
 

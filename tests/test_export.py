@@ -7,16 +7,20 @@ from click.testing import CliRunner
 
 from autograder.cli import main
 from tests.conftest import CRASHING, STUDENTS, UNREADABLE
-from tests.helpers import GRADED_CELLS
+from tests.helpers import GRADED_CELLS, new_course
 
 
 @pytest.mark.slow
 def test_export_writes_one_row_per_student(graded_course, tmp_path):
-    """The CSV has the id, total, max and manual-grading columns, then one column per cell."""
+    """The CSV has the id, total, max and manual-grading columns, then one column per cell;
+    with written answers still to grade it is written all the same, but the command exits 1
+    and says how many answers of how many students, and where to grade them."""
     out = tmp_path / "grades.csv"
     result = CliRunner().invoke(main, ["export", "--course", str(graded_course), "--to", str(out)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert f"5 students → {out}" in result.output
+    assert "9 written answers of 3 students await manual grading" in result.output
+    assert "`jupyter lab` → Nbgrader → Formgrader → Manual Grading" in result.output
     with out.open(newline="") as fh:
         reader = csv.DictReader(fh)
         header, rows = reader.fieldnames, {r["student_id"]: r for r in reader}
@@ -32,6 +36,8 @@ def test_export_writes_one_row_per_student(graded_course, tmp_path):
 
 def test_export_without_gradebook_says_to_grade(tmp_path):
     """Exporting a course never graded exits 2, says to run `xorkit grade` and writes nothing."""
+    new_course(tmp_path)
+    (tmp_path / "submitted" / "ada" / "xor_mlp").mkdir(parents=True)
     result = CliRunner().invoke(main, ["export", "--course", str(tmp_path)])
     assert result.exit_code == 2
     assert "run `xorkit grade` first" in result.output

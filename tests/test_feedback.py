@@ -7,6 +7,7 @@ from click.testing import CliRunner
 from autograder.cli import main
 from autograder.preprocessors import DropHiddenMessages, HideHiddenTestSource
 from tests.conftest import CRASHING, STUDENTS, UNREADABLE
+from tests.helpers import new_course
 
 HIDDEN_CODE = ["BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "from autograder", 'grade("backward"']
 
@@ -58,6 +59,8 @@ def test_hide_hidden_messages_keeps_scores_only(graded_course):
 
 def test_feedback_before_grading_says_to_grade(tmp_path):
     """Feedback on a course with nothing graded exits 2 and says to run `xorkit grade`."""
+    new_course(tmp_path)
+    (tmp_path / "submitted" / "ada" / "xor_mlp").mkdir(parents=True)
     result = CliRunner().invoke(main, ["feedback", "--course", str(tmp_path)])
     assert result.exit_code == 2
     assert "xorkit grade" in result.output

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from autograder import contract, gradescope, sandbox
 from autograder.cli import main
-from tests.helpers import GRADED_CELLS, REPO, release_with, solved_sources
+from tests.helpers import GRADED_CELLS, REPO, new_course, release_with, solved_sources
 from tests.test_adversarial import BROKEN_BACKWARD, BROKEN_SIGMOID
 from tests.test_example_class import EXPECTED  # the nbgrader grades of the example class
 
@@ -216,9 +216,10 @@ def test_cli_writes_the_bundle(tmp_path):
 
 
 def test_cli_without_a_build_says_what_to_do(tmp_path):
-    """Exporting from a folder without source/ and solutions/ exits 1 and names the fix."""
-    result = CliRunner().invoke(main, ["gradescope", "--course", str(tmp_path), "--out", "x"])
-    assert result.exit_code == 1
+    """Exporting from a course never built (no solutions/) exits 2 and names the fix."""
+    course = new_course(tmp_path / "course")
+    result = CliRunner().invoke(main, ["gradescope", "--course", str(course), "--out", "x"])
+    assert result.exit_code == 2
     assert "run `xorkit build`" in result.output
 
 

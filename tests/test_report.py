@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from autograder import report
 from autograder.cli import main
 from tests.conftest import CRASHING, UNREADABLE
+from tests.helpers import new_course
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -50,6 +51,8 @@ def test_pass_rates_show_what_the_class_missed(graded_course):
 
 def test_report_without_gradebook_says_to_grade(tmp_path):
     """A report on a course never graded exits 2 and says to run `xorkit grade`."""
+    new_course(tmp_path)
+    (tmp_path / "submitted" / "ada" / "xor_mlp").mkdir(parents=True)
     result = CliRunner().invoke(main, ["report", "--course", str(tmp_path)])
     assert result.exit_code == 2
     assert "xorkit grade" in result.output

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import click
 
-from autograder import collecting, contract
+from autograder import collecting
+from autograder.commands import course as course_checks
 from autograder.commands.exit_codes import HELP, STUDENTS_NEED_ATTENTION, KitFailed
-from autograder.commands.options import course_option
+from autograder.commands.options import assignment_option, course_option
 from autograder.nbgrader_run import NbgraderError
 from autograder.text import printable
 
@@ -28,7 +29,7 @@ from autograder.text import printable
     "and (?P<file_id>…), for an LMS not listed (it replaces --lms).",
 )
 @click.option("--force", is_flag=True, help="Replace submissions collected before.")
-@click.option("--assignment", default=contract.ASSIGNMENT, show_default=True)
+@assignment_option
 def command(course: Path, download: Path, lms: str, pattern: str, force: bool, assignment: str):
     """Collect the notebooks of an LMS download (a zip or a folder) into submitted/.
 
@@ -46,6 +47,7 @@ def command(course: Path, download: Path, lms: str, pattern: str, force: bool, a
       xorkit collect --pattern '.*/(?P<student_id>[a-z]+)-(?P<file_id>xor_mlp)\\.ipynb$' dl/
     """
     root = course.resolve()
+    course_checks.known_assignment(root, assignment)
     try:
         outcome = collecting.collect(root, download, assignment, lms, pattern, force)
     except NbgraderError as exc:

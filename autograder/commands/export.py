@@ -4,9 +4,9 @@ from pathlib import Path
 
 import click
 
-from autograder import contract
-from autograder.commands.exit_codes import HELP, KitFailed
-from autograder.commands.options import course_option
+from autograder.commands import course as course_checks
+from autograder.commands.exit_codes import HELP, STUDENTS_NEED_ATTENTION, KitFailed
+from autograder.commands.options import assignment_option, course_option
 
 
 @click.command("export", epilog=HELP)
@@ -19,14 +19,16 @@ from autograder.commands.options import course_option
     show_default=True,
     help="The CSV file to write (relative to the course directory).",
 )
-@click.option("--assignment", default=contract.ASSIGNMENT, show_default=True)
+@assignment_option
 def command(course: Path, out: Path, assignment: str):
     """Write the grades to a CSV, one row per student.
 
     Columns: student_id, score, max_score, needs_manual_grading, then the points
     of every graded cell (one per function, one per written answer). In the
     LMS's grade import, match student_id to the LMS user id (what `xorkit
-    collect` files submissions under) and import score.
+    collect` files submissions under) and import score. While written answers
+    await a person, the CSV is written but the scores are not final: the command
+    says how many and exits 1.
 
     \b
     Examples:
@@ -38,8 +40,20 @@ def command(course: Path, out: Path, assignment: str):
 
     root = course.resolve()
     path = out if out.is_absolute() else root / out
+    course_checks.known_assignment(root, assignment)
+    course_checks.not_empty(root, assignment)
     try:
-        n = export_api.export_csv(root, path, assignment)
+        outcomes = export_api.export_class(root, path, assignment)
     except (FileNotFoundError, ValueError) as exc:
         raise KitFailed(str(exc)) from exc
-    click.echo(f"{n} students → {path}")
+    click.echo(f"{len(outcomes)} students → {path}")
+    pending = [o for o in outcomes if o.manual_pending]
+    if pending:
+        answers = sum(len(o.manual_pending) for o in pending)
+        click.echo(
+            f"\n{answers} written answers of {len(pending)} students await manual grading: "
+            "their scores count them as 0 and are not final (needs_manual_grading=yes)."
+            "\ngrade them in nbgrader's formgrader (`jupyter lab` → Nbgrader → Formgrader "
+            "→ Manual Grading), then rerun `xorkit export`"
+        )
+        click.get_current_context().exit(STUDENTS_NEED_ATTENTION)

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import click
 
-from autograder import contract
+from autograder.commands import course as course_checks
 from autograder.commands.exit_codes import HELP, STUDENTS_NEED_ATTENTION, KitFailed
-from autograder.commands.options import course_option
+from autograder.commands.options import assignment_option, course_option
 from autograder.nbgrader_run import NbgraderError
 from autograder.text import printable
 
@@ -20,7 +20,7 @@ from autograder.text import printable
     help="Show what each hidden check said (never its code), or only the cell's score.",
 )
 @click.option("--student", default=None, help="Only this student id (a glob such as 'a*' works).")
-@click.option("--assignment", default=contract.ASSIGNMENT, show_default=True)
+@assignment_option
 def command(course: Path, show_hidden_messages: bool, student: str, assignment: str):
     """Write feedback/<student>/xor_mlp/xor_mlp.html for every graded submission.
 
@@ -39,6 +39,8 @@ def command(course: Path, show_hidden_messages: bool, student: str, assignment: 
     from autograder import feedback as feedback_api
 
     root = course.resolve()
+    course_checks.known_assignment(root, assignment)
+    course_checks.not_empty(root, assignment)
     try:
         out = feedback_api.feedback(root, assignment, show_hidden_messages, student)
     except NbgraderError as exc:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from autograder import contract
+from autograder.commands import course as course_checks
 from autograder.commands.exit_codes import STUDENTS_NEED_ATTENTION, KitFailed
-from autograder.commands.options import course_option
+from autograder.commands.options import assignment_option, course_option
 from autograder.faults import GraderFault
 from autograder.nbgrader_run import NbgraderError
 from autograder.text import printable
@@ -20,9 +20,22 @@ def _progress(total):
     return progress(desc="grading", total=total)
 
 
+def _one_assignment(argument: str | None, option: str) -> str:
+    """The assignment, given as the argument (as before) or as --assignment (as the
+    other verbs take it), but not as two different names."""
+    ctx = click.get_current_context()
+    from_option = ctx.get_parameter_source("assignment") is not click.core.ParameterSource.DEFAULT
+    if argument is not None and from_option and argument != option:
+        raise click.UsageError(
+            f"two assignments given: {argument!r} and --assignment {option!r}; give one"
+        )
+    return argument if argument is not None else option
+
+
 @click.command("grade")
 @course_option
-@click.argument("assignment", default=contract.ASSIGNMENT)
+@click.argument("assignment_argument", metavar="[ASSIGNMENT]", required=False)
+@assignment_option
 @click.option(
     "--jobs",
     "-j",
@@ -51,7 +64,13 @@ def _progress(total):
     "that decides it changed: the submission, the checks, the reference, the limits).",
 )
 def command(
-    course: Path, assignment: str, jobs: int | None, engine: str, no_sandbox: bool, force: bool
+    course: Path,
+    assignment_argument: str | None,
+    assignment: str,
+    jobs: int | None,
+    engine: str,
+    no_sandbox: bool,
+    force: bool,
 ):
     """Autograde every submission in submitted/ and print a table of scores.
 
@@ -65,11 +84,17 @@ def command(
       xorkit grade                 # grades submitted/*/xor_mlp/ on every core
       xorkit grade --jobs 4
       xorkit grade --force         # regrade everyone, unchanged submissions too
+      xorkit grade --assignment xor_mlp   # the same as `xorkit grade xor_mlp`
       xorkit grade --engine nbgrader --no-sandbox   # stock nbgrader, trusted code
     """
     # imported when the verb runs, not for --help: they load nbgrader and NumPy (seconds)
     from autograder import grading, results
 
+    assignment = _one_assignment(assignment_argument, assignment)
+    root = course.resolve()
+    course_checks.known_assignment(root, assignment)
+    course_checks.built(root, assignment)
+    course_checks.not_empty(root, assignment, graded_too=False)
     start = time.perf_counter()
     if engine == "kit" and no_sandbox:
         click.secho(
@@ -80,7 +105,7 @@ def command(
         )
     try:
         outcomes = grading.autograde(
-            course.resolve(),
+            root,
             assignment,
             jobs=jobs or os.cpu_count(),
             engine=engine,
@@ -96,7 +121,7 @@ def command(
     except GraderFault as exc:
         raise KitFailed(f"{exc}\nno grade was recorded for the students it affects") from exc
     except (NbgraderError, FileNotFoundError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise KitFailed(str(exc)) from exc
     click.echo(results.table(outcomes))
     reused = sum(o.reused for o in outcomes)
     graded = len(outcomes) - reused

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 
+from autograder.commands.exit_codes import KitFailed
 from autograder.commands.options import course_option
 from autograder.gradescope_visibility import VISIBILITIES
 
@@ -42,7 +43,7 @@ def command(course: Path, out: Path, visibility: str):
     try:
         path = gradescope.bundle(course.resolve(), out, visibility)
     except (FileNotFoundError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise KitFailed(str(exc)) from exc
     click.echo(f"wrote {path}")
     click.echo(
         "Upload it on Gradescope: your programming assignment → Configure Autograder →\n"

@@ -1,13 +1,48 @@
-"""Options shared by several verbs."""
+"""Options shared by several verbs, named, described and defaulted once."""
 
 from pathlib import Path
 
 import click
+
+from autograder import contract
+from autograder.commands.exit_codes import KitFailed
+
+# what an instructor is told when --course (or the current directory) is not a course
+COURSE_LOOKS_LIKE = (
+    "a course directory is a folder with nbgrader_config.py and source/<assignment>/: "
+    "run xorkit in one, or pass --course DIR"
+)
+
+
+def _a_course(ctx: click.Context, param: click.Parameter, path: Path) -> Path:
+    """The --course folder, once it looks like a course: checked before a verb starts,
+    so that no verb reads or writes in a folder that is not one."""
+    if ctx.resilient_parsing:  # shell completion: never stop it
+        return path
+    shown = path.resolve()
+    if not path.is_dir():
+        why = "it does not exist"
+    else:
+        missing = [name for name in ("nbgrader_config.py", "source") if not (path / name).exists()]
+        if not missing:
+            return path
+        why = "no " + ", no ".join(f"{name}/" if name == "source" else name for name in missing)
+    raise KitFailed(f"{shown} is not a course directory ({why}): {COURSE_LOOKS_LIKE}")
+
 
 course_option = click.option(
     "--course",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("."),
     show_default=True,
+    callback=_a_course,
     help="The course directory (holds nbgrader_config.py and source/).",
+)
+
+assignment_option = click.option(
+    "--assignment",
+    default=contract.ASSIGNMENT,
+    show_default=True,
+    help="The assignment: its folder in source/ and submitted/<student>/, and its "
+    "name in the gradebook.",
 )

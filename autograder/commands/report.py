@@ -6,8 +6,9 @@ from pathlib import Path
 import click
 
 from autograder import contract
+from autograder.commands import course as course_checks
 from autograder.commands.exit_codes import HELP, STUDENTS_NEED_ATTENTION, KitFailed
-from autograder.commands.options import course_option
+from autograder.commands.options import assignment_option, course_option
 from autograder.text import printable
 
 
@@ -20,7 +21,7 @@ from autograder.text import printable
     show_default=True,
     help="The folder for index.html and its plots (relative to the course directory).",
 )
-@click.option("--assignment", default=contract.ASSIGNMENT, show_default=True)
+@assignment_option
 def command(course: Path, out: Path, assignment: str):
     """Write an instructor's report of the graded class: index.html and PNG plots.
 
@@ -39,6 +40,8 @@ def command(course: Path, out: Path, assignment: str):
 
     root = course.resolve()
     path = out if out.is_absolute() else root / out
+    course_checks.known_assignment(root, assignment)
+    course_checks.not_empty(root, assignment)
     start = time.perf_counter()
     try:
         result = report_api.report(root, path, assignment)
