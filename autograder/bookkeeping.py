@@ -58,6 +58,7 @@ from sqlalchemy.orm import joinedload
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.faults import GraderFault
+from autograder.results import NOTES, db_url
 
 SUPPORTED = "0.9."  # the nbgrader versions whose preprocessors this module drives
 
@@ -208,10 +209,6 @@ class Course:
         if name not in points:
             raise MissingEntry()
         return SimpleNamespace(name=name, max_score=points[name])
-
-
-def db_url(root: Path) -> str:
-    return f"sqlite:///{root / 'gradebook.db'}"
 
 
 # ---------------------------------------------------------------- sanitizing
@@ -381,42 +378,28 @@ class Job:
     fingerprint: str | None = None  # what decided the grade (autograder.fingerprint)
 
 
-NOTES = "xorkit-notes.json"  # read back by results.collect
-
-
-def record(gb: Gradebook, course: Course, graded: list[Job], config) -> None:
-    """Write graded submissions to the gradebook ``gb`` (open for the whole run:
-    its engine caches the compiled queries), and their notebooks to
+def record(gb: Gradebook, course: Course, one: Job, config) -> None:
+    """Write one graded submission to the gradebook ``gb`` (open for the whole
+    run: its engine caches the compiled queries), then its notebooks to
     ``autograded/``, as ``nbgrader autograde`` writes them; every autograded test
     cell gets the grader's score (zero and a reason for whatever did not run).
 
-    Each submission is one transaction: committed whole, or rolled back whole
-    (and the error raised) before anything is written for it in ``autograded/``;
-    those before it stay recorded.
+    The submission is one transaction: committed whole, or rolled back whole
+    and the error raised, before anything is written for it in ``autograded/``.
     """
     late = AssignLatePenalties(config=config)
     late.init_plugin()
-    mode = _permissions(config)
-    for one in graded:
-        try:
-            with warnings.catch_warnings():
-                # nbgrader's gradebook trips SQLAlchemy's autoflush warning when
-                # it creates a submission row: nbgrader's, harmless, and noise here
-                warnings.filterwarnings("ignore", "Object of type <Submitted")
-                _record_one(gb, course, one, late)
-                gb.db.commit()
-        except BaseException as exc:
-            gb.db.rollback()
-            raise NotRecorded(one.student) from exc
-        _write(course, one, mode)
-
-
-class NotRecorded(Exception):
-    """Recording this student's grades failed; nothing was recorded for them."""
-
-    def __init__(self, student: str):
-        super().__init__(student)
-        self.student = student
+    try:
+        with warnings.catch_warnings():
+            # nbgrader's gradebook trips SQLAlchemy's autoflush warning when it
+            # creates a submission row: nbgrader's, harmless, and noise here
+            warnings.filterwarnings("ignore", "Object of type <Submitted")
+            _record_one(gb, course, one, late)
+            gb.db.commit()
+    except BaseException:
+        gb.db.rollback()
+        raise
+    _write(course, one, _permissions(config))
 
 
 def _permissions(config) -> int:

@@ -50,9 +50,10 @@ from autograder import (
     results,
     runner,
 )
-from autograder.bookkeeping import NOTES, Course, Job
+from autograder.bookkeeping import Course, Job
 from autograder.faults import GraderFault
 from autograder.nbgrader_run import NbgraderError, run_nbgrader
+from autograder.results import NOTES
 from autograder.sandbox import Limits, Zygote, bwrap_works, forget_worker_copy
 
 __all__ = ["NOTES", "Job", "autograde", "submissions"]
@@ -505,7 +506,9 @@ def _kit_autograde(
     course = Course.load(root, assignment)
     limits = Limits.from_course(root)
     tests = remote.graded_cells(nbformat.read(build.source_notebook(root), as_version=4))
-    prints, reused = _fingerprints(course, limits, use_bwrap, tests, students, force)
+    with Gradebook(results.db_url(root)) as gb:  # student -> extension, for those graded
+        extensions = {s.student_id: s.extension for s in gb.find_assignment(assignment).submissions}
+    prints, reused = _fingerprints(course, limits, use_bwrap, tests, students, extensions, force)
     students = [s for s in students if s not in reused]
     batch = _Batch(
         course,
@@ -516,7 +519,7 @@ def _kit_autograde(
         progress(len(students)) if progress is not None else None,
         fingerprints=prints,
     )
-    before, ungraded = _graded(root, assignment), {}
+    before, ungraded = set(extensions), {}
     # every temporary folder of the run (zygote slots, their logs, the executor's
     # copy) lives under one root, removed when the run ends
     run_tmp, saved_tmp = tempfile.mkdtemp(prefix="xorkit-run-"), tempfile.tempdir
@@ -556,14 +559,11 @@ def _kit_autograde(
     return ungraded, reused
 
 
-def _fingerprints(course, limits, use_bwrap, tests, students, force):
+def _fingerprints(course, limits, use_bwrap, tests, students, rows, force):
     """Each submission's fingerprint, and the students whose recorded grades
-    can be reused: same fingerprint as recorded, gradebook row still there."""
+    can be reused: same fingerprint as recorded, gradebook row (``rows``:
+    student -> extension) still there."""
     shared = fingerprint.context(course, limits, use_bwrap, tests)
-    with Gradebook(results.db_url(course.root)) as gb:
-        rows = {
-            s.student_id: s.extension for s in gb.find_assignment(course.assignment).submissions
-        }
     prints, reused = {}, set()
     for student in students:
         folder = course.root / "submitted" / student / course.assignment
@@ -648,14 +648,13 @@ def _finish(batch: _Batch, finished: dict) -> None:
     for job in graded:
         start = time.perf_counter()
         try:
-            bookkeeping.record(batch.gradebook, batch.course, [job], batch.config)
-        except Exception as exc:  # NotRecorded: nothing in the gradebook; else autograded/
-            cause = exc.__cause__ if isinstance(exc, bookkeeping.NotRecorded) else exc
+            bookkeeping.record(batch.gradebook, batch.course, job, batch.config)
+        except Exception as exc:
             raise GraderFault(
                 f"nbgrader could not record the grades of {job.student} "
-                f"({type(cause).__name__}: {str(cause)[:200]}); nothing was recorded for "
+                f"({type(exc).__name__}: {str(exc)[:200]}); nothing was recorded for "
                 "them: check the gradebook and nbgrader_config.py, then grade again"
-            ) from cause
+            ) from exc
         _add(batch.seconds, {"record": time.perf_counter() - start})
         _add(batch.seconds, job.seconds)
         batch.recorded.add(job.student)

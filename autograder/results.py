@@ -42,6 +42,9 @@ class StudentOutcome:
         return [item for c in self.cells for item in c.lost]
 
 
+NOTES = "xorkit-notes.json"  # the grader's notes beside a submission's grades
+
+
 def db_url(root: Path) -> str:
     return f"sqlite:///{root / 'gradebook.db'}"
 
@@ -131,7 +134,7 @@ def collect(root: Path, assignment: str = contract.ASSIGNMENT) -> list[StudentOu
                     cells.append(
                         CellOutcome(grade.name, score, grade.max_score, lost.get(grade.name, []))
                     )
-            notes = root / "autograded" / student / assignment / "xorkit-notes.json"
+            notes = root / "autograded" / student / assignment / NOTES
             extra = json.loads(notes.read_text()) if notes.exists() else {}
             outcomes.append(
                 StudentOutcome(

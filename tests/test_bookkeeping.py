@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import bookkeeping, grading
+from autograder import bookkeeping, grading, results
 from tests.helpers import RELEASE_NB, built_course, finished_release, submit
 
 DUE = datetime.datetime(2026, 11, 1, 12, 0, 0)
@@ -73,7 +73,7 @@ def two_courses(tmp_path_factory):
     stock = built_course(tmp_path_factory.mktemp("bookkeeping") / "stock")
     with open(stock / "nbgrader_config.py", "a") as config:
         config.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
-    with Gradebook(bookkeeping.db_url(stock)) as gb:
+    with Gradebook(results.db_url(stock)) as gb:
         gb.update_or_create_assignment("xor_mlp", duedate=DUE)
     for student, make in SUBMISSIONS.items():
         path = submit(stock, student, make())
@@ -88,7 +88,7 @@ def two_courses(tmp_path_factory):
 def gradebook_rows(course) -> dict:
     """Every value nbgrader keeps for each submission: times, grades, comments, penalties."""
     rows = {}
-    with Gradebook(bookkeeping.db_url(course)) as gb:
+    with Gradebook(results.db_url(course)) as gb:
         for submission in gb.find_assignment("xor_mlp").submissions:
             notebooks = {}
             for nb in submission.notebooks:
