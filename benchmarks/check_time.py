@@ -10,8 +10,9 @@ cold and then warm. Target: under 2 s of CPU per submission.
 
 import time
 
-from autograder import contract, reference
-from autograder.runner import run_checks
+from autograder import contract
+from autograder.checking import reference
+from autograder.checking.runner import run_checks
 
 
 def one_pass(namespace: dict) -> dict[str, float]:

@@ -30,8 +30,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder import build, grading, reference, results
-from autograder.sandbox import bwrap_works
+from autograder.checking import reference
+from autograder.course import build, results
+from autograder.engine import grading
+from autograder.engine.sandbox import bwrap_works
 
 REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "xor_mlp"

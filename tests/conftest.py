@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import grading
+from autograder.engine import grading
 from tests.helpers import REPO, built_course, release_with, solved_sources, submit
 
 STUDENTS = ["ada_correct", "cy_sigma_not_derivative", "gus_half_done"]
@@ -46,7 +46,7 @@ NOBODY = 65534
 
 def runs_as_nobody(python: str) -> bool:
     """Whether uid nobody can start ``python`` and import what the executor needs."""
-    from autograder.gradescope import _runs_as
+    from autograder.course.gradescope import _runs_as
 
     return _runs_as(NOBODY, python)
 

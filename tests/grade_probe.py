@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder import cgroup, grading
+from autograder.engine import cgroup, grading
 
 _EXECUTE = grading.execute
 _REPORT = Path(tempfile.mkdtemp(prefix="probe-")) / "workers"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.build import SOLUTION_MARKER
+from autograder.course.build import SOLUTION_MARKER
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE_NB = REPO / "source" / "xor_mlp" / "xor_mlp.ipynb"
@@ -41,7 +41,7 @@ def new_course(path: Path) -> Path:
 @functools.cache
 def _built_template() -> Path:
     """One course built per test session, in a temporary folder removed at exit."""
-    from autograder import build
+    from autograder.course import build
 
     folder = Path(tempfile.mkdtemp(prefix="xorkit-built-course-"))
     atexit.register(shutil.rmtree, folder, True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import grading, sandbox
+from autograder.engine import grading, sandbox
 from tests.helpers import GRADED_CELLS, REPO, release_with, solved_sources
 
 FULL = 20.0
@@ -189,7 +189,8 @@ def corpus(course: Path, port: int):
                 backward=BROKEN_BACKWARD
                 + "\nimport sys, types\nfake = types.ModuleType('autograder')\n"
                 + "fake.grade = lambda *a, **k: 100.0\nsys.modules['autograder'] = fake\n"
-                + "try:\n    import autograder.runner as r\n    r.score = lambda *a, **k: 100.0\n"
+                + "try:\n    import autograder.checking.runner as r\n"
+                + "    r.score = lambda *a, **k: 100.0\n"
                 + "except Exception as exc:\n    print('patch failed:', type(exc).__name__)\n"
             ),
             {"test_backward": 2.0},

@@ -1,5 +1,5 @@
 """The kit's bookkeeping writes the gradebook and the autograded notebooks that
-stock ``nbgrader autograde`` writes, cell by cell (``autograder.bookkeeping``)."""
+stock ``nbgrader autograde`` writes, cell by cell (``autograder.engine.bookkeeping``)."""
 
 import datetime
 import shutil
@@ -8,7 +8,8 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import bookkeeping, grading, results
+from autograder.course import results
+from autograder.engine import bookkeeping, grading
 from tests.helpers import RELEASE_NB, built_course, finished_release, submit
 
 DUE = datetime.datetime(2026, 11, 1, 12, 0, 0)

@@ -372,7 +372,8 @@ SCRIPTED_OUTPUTS = (
 def test_feedback_pages_are_inert(tmp_path, browser):
     """A student's HTML and JavaScript outputs and the HTML in their written
     answers never run in the feedback page: Chromium raises no alert."""
-    from autograder import feedback, grading
+    from autograder.course import feedback
+    from autograder.engine import grading
     from tests.helpers import built_course, finished_release, solved_sources, submit
 
     nb = finished_release()

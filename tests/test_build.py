@@ -6,7 +6,8 @@ import re
 import nbformat
 import pytest
 
-from autograder import build, contract
+from autograder import contract
+from autograder.course import build
 from tests.helpers import RELEASE_NB, REPO, built_course, new_course
 
 GENERATED = [

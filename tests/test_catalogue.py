@@ -18,8 +18,10 @@ from functools import cache
 import nbformat
 import pytest
 
-from autograder import contract, grading, reference, sandbox
-from autograder.runner import Submission, isolated, quiet, run_checks_on, score, to_swap
+from autograder import contract
+from autograder.checking import reference
+from autograder.checking.runner import Submission, isolated, quiet, run_checks_on, score, to_swap
+from autograder.engine import grading, sandbox
 from tests.catalogue import VARIANTS, Variant
 from tests.helpers import (
     GRADED_CELLS,

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from autograder import contract, reference
-from autograder.runner import run_checks, score
+from autograder import contract
+from autograder.checking import reference
+from autograder.checking.runner import run_checks, score
 
 
 def namespace(**overrides):
@@ -189,8 +190,8 @@ def test_reading_notebook_variables_is_named_in_the_message():
 
 def test_functions_and_modules_are_not_reported_as_notebook_variables():
     """Calling other contract functions and np is not flagged; only data globals are."""
-    from autograder.hints import notebook_data_read
-    from autograder.runner import Submission
+    from autograder.checking.hints import notebook_data_read
+    from autograder.checking.runner import Submission
 
     code = (
         "def predict(X, w1, w2):\n    return (forward_pass(X, w1, w2)[1] > THRESHOLD).astype(int)\n"

@@ -57,7 +57,7 @@ def test_a_mistyped_verb_gets_a_suggestion():
 
 
 def _broken_export(monkeypatch, tmp_path):
-    from autograder import export
+    from autograder.course import export
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire\nsecond line")

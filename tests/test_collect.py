@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from autograder.cli import main
-from autograder.collecting import PATTERNS
+from autograder.course.collecting import PATTERNS
 from tests.helpers import REPO, new_course
 
 ADA = REPO / "submitted" / "ada_correct" / "xor_mlp" / "xor_mlp.ipynb"

@@ -5,7 +5,7 @@ import shutil
 import nbformat
 import pytest
 
-from autograder import grading
+from autograder.engine import grading
 from tests.helpers import GRADED_CELLS, RELEASE_NB, REPO, SOURCE_NB, built_course, submit
 
 FULL = dict(GRADED_CELLS)

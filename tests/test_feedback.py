@@ -5,7 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from autograder.cli import main
-from autograder.preprocessors import DropHiddenMessages, HideHiddenTestSource
+from autograder.engine.preprocessors import DropHiddenMessages, HideHiddenTestSource
 from tests.conftest import CRASHING, STUDENTS, UNREADABLE
 from tests.helpers import new_course
 
@@ -88,7 +88,8 @@ FRAME = (
     '----> 4 grade("backward", globals(), points=4)\n'
 )
 KIT_FRAME = (
-    "File /site-packages/autograder/runner.py:212, in grade(...)\n    210 results = run_checks()\n"
+    "File /site-packages/autograder/checking/runner.py:212, in grade(...)\n"
+    "    210 results = run_checks()\n"
 )
 
 

@@ -7,10 +7,11 @@ import pytest
 from click.testing import CliRunner
 from nbgrader.api import Gradebook
 
-from autograder import grading, remote, results
 from autograder.cli import main
+from autograder.course import results
+from autograder.engine import grading, remote
+from autograder.engine.sandbox import Died
 from autograder.faults import GraderFault
-from autograder.sandbox import Died
 from tests.helpers import built_course, finished_release, submit
 
 

@@ -14,8 +14,10 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from autograder import contract, gradescope, sandbox
+from autograder import contract
 from autograder.cli import main
+from autograder.course import gradescope
+from autograder.engine import sandbox
 from tests.helpers import GRADED_CELLS, REPO, new_course, release_with, solved_sources
 from tests.test_adversarial import BROKEN_BACKWARD, BROKEN_SIGMOID
 from tests.test_example_class import EXPECTED  # the nbgrader grades of the example class
@@ -96,7 +98,7 @@ def test_bundle_holds_what_gradescope_needs(bundle):
         tests = nbformat.reads(archive.read(gradescope.TEST_CELLS).decode(), as_version=4)
         requirements = archive.read("requirements.txt").decode()
     assert {"setup.sh", "run_autograder", "requirements.txt", gradescope.REFERENCE} <= names
-    assert {"autograder/runner.py", "autograder/checks/check_backward.py"} <= names
+    assert {"autograder/checking/runner.py", "autograder/checks/check_backward.py"} <= names
     assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
     assert [c.metadata.nbgrader.grade_id for c in gradescope.graded(tests)] == list(GRADED_CELLS)
     text = "\n".join(c.source for c in tests.cells)
@@ -244,7 +246,7 @@ def hostile(root: Path) -> dict[str, tuple[object, float]]:
     fake_module = (
         "import sys, types\nfake = types.ModuleType('autograder')\n"
         "fake.grade = lambda *a, **k: 100.0\nsys.modules['autograder'] = fake\n"
-        "try:\n    import autograder.runner as r\n    r.score = lambda *a, **k: 100.0\n"
+        "try:\n    import autograder.checking.runner as r\n    r.score = lambda *a, **k: 100.0\n"
         "except Exception as exc:\n    print('patch failed:', type(exc).__name__)\n"
     )
     forge_outputs = (  # skip every visible test and leave a result nbgrader reads as full marks

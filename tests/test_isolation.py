@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import sandbox
+from autograder.engine import sandbox
 from tests.helpers import GRADED_CELLS, REPO, built_course, release_with, solved_sources
 
 SOLVED = solved_sources()

@@ -4,9 +4,9 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from autograder import build, precheck
 from autograder.cli import main
-from autograder.results import CellOutcome, StudentOutcome
+from autograder.course import build, precheck
+from autograder.course.results import CellOutcome, StudentOutcome
 from tests.helpers import new_course
 
 GENERATED = ["release/xor_mlp/xor_mlp.ipynb", "solutions/xor_mlp/reference.py"]

@@ -5,8 +5,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from autograder import build, grading, reference, runner
+from autograder.checking import reference, runner
 from autograder.cli import main
+from autograder.course import build
+from autograder.engine import grading
 from autograder.faults import GraderFault
 from tests.helpers import built_course, finished_release, submit
 

@@ -1,13 +1,13 @@
-"""Regrading a class costs only what changed (``autograder.fingerprint``)."""
+"""Regrading a class costs only what changed (``autograder.engine.fingerprint``)."""
 
 import shutil
 
 import pytest
 from click.testing import CliRunner
 
-from autograder import grading
 from autograder.cli import main
-from autograder.sandbox import bwrap_works
+from autograder.engine import grading
+from autograder.engine.sandbox import bwrap_works
 from tests.helpers import built_course, finished_release, submit
 
 CLASS = {

@@ -6,8 +6,8 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from autograder import report
 from autograder.cli import main
+from autograder.course import report
 from tests.conftest import CRASHING, UNREADABLE
 from tests.helpers import new_course
 
@@ -77,7 +77,7 @@ def test_one_students_data_never_stops_the_class(graded_course, tmp_path):
     CSV for the rest of the class intact."""
     import json
 
-    from autograder import export, results
+    from autograder.course import export, results
 
     course = tmp_path / "course"
     shutil.copytree(graded_course, course)

@@ -7,9 +7,9 @@ import sys
 import numpy as np
 import pytest
 
-from autograder import cgroup, remote, sandbox
-from autograder.runner import NotAttempted
-from autograder.sandbox import Died, Limits, Sandbox, Zygote, bwrap_works
+from autograder.checking.runner import NotAttempted
+from autograder.engine import cgroup, remote, sandbox
+from autograder.engine.sandbox import Died, Limits, Sandbox, Zygote, bwrap_works
 from tests.helpers import REPO
 
 needs_bwrap = pytest.mark.skipif(not bwrap_works(), reason="bubblewrap is not available here")

@@ -4,7 +4,7 @@ import unicodedata
 
 import nbformat
 
-from autograder import export, report, results
+from autograder.course import export, report, results
 from autograder.text import printable, spreadsheet_cell
 
 FORGED = "\x1b[2J\x1b[1;1Hada_correct   20   26  —\r\u202eevil"

@@ -8,7 +8,7 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder import contract
-from autograder.nbgrader_run import run_nbgrader
+from autograder.engine.nbgrader_run import run_nbgrader
 from tests.helpers import GRADED_CELLS, finished_release, release_with, solved_sources
 
 # The ten visible test cells hold a few asserts each and train for 10 epochs at

@@ -7,7 +7,7 @@ import struct
 import numpy as np
 import pytest
 
-from autograder.worker import wire
+from autograder.engine.worker import wire
 
 
 def roundtrip(value):

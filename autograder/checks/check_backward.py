@@ -4,10 +4,16 @@ from functools import cache
 
 import numpy as np
 
-from autograder import reference
-from autograder.hints import call, check
-from autograder.numerics import FD_REL_TOL, SHAPES, case, numerical_gradient, relative_error
-from autograder.runner import expect
+from autograder.checking import reference
+from autograder.checking.hints import call, check
+from autograder.checking.numerics import (
+    FD_REL_TOL,
+    SHAPES,
+    case,
+    numerical_gradient,
+    relative_error,
+)
+from autograder.checking.runner import expect
 
 # What to look at when a gradient is wrong by more than a constant factor.
 LAYER_HINTS = {

@@ -1,8 +1,8 @@
 import numpy as np
 
-from autograder.hints import call, check
-from autograder.numerics import SHAPES, close
-from autograder.runner import expect
+from autograder.checking.hints import call, check
+from autograder.checking.numerics import SHAPES, close
+from autograder.checking.runner import expect
 
 
 def _check_shapes(impl, shapes, seed):

@@ -1,8 +1,8 @@
 import numpy as np
 
-from autograder.hints import call, check
-from autograder.numerics import SHAPES, case, close
-from autograder.runner import expect
+from autograder.checking.hints import call, check
+from autograder.checking.numerics import SHAPES, case, close
+from autograder.checking.runner import expect
 
 
 def _sigma(x):

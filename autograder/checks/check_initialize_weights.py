@@ -2,8 +2,8 @@ import contextlib
 
 import numpy as np
 
-from autograder.hints import call, check
-from autograder.runner import expect
+from autograder.checking.hints import call, check
+from autograder.checking.runner import expect
 
 
 @contextlib.contextmanager

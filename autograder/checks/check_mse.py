@@ -1,7 +1,7 @@
 import numpy as np
 
-from autograder.hints import check
-from autograder.runner import expect
+from autograder.checking.hints import check
+from autograder.checking.runner import expect
 
 
 def _cases():

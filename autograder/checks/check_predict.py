@@ -1,8 +1,8 @@
 import numpy as np
 
-from autograder import reference
-from autograder.hints import call, check
-from autograder.runner import expect
+from autograder.checking import reference
+from autograder.checking.hints import call, check
+from autograder.checking.runner import expect
 
 
 def _cases():

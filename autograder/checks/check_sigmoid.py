@@ -1,8 +1,8 @@
 import numpy as np
 
-from autograder.hints import call, check
-from autograder.numerics import close
-from autograder.runner import expect
+from autograder.checking.hints import call, check
+from autograder.checking.numerics import close
+from autograder.checking.runner import expect
 
 ARRAY_HINT = "sigmoid must work element-wise on NumPy arrays of any shape: use np.exp, not math.exp"
 LIMIT_HINT = (

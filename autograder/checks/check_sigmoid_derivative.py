@@ -1,8 +1,8 @@
 import numpy as np
 
-from autograder.hints import check
-from autograder.numerics import close
-from autograder.runner import expect
+from autograder.checking.hints import check
+from autograder.checking.numerics import close
+from autograder.checking.runner import expect
 
 
 def _sigma(x):

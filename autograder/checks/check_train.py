@@ -1,9 +1,10 @@
 import numpy as np
 
-from autograder import contract, reference
-from autograder.hints import call, check
-from autograder.numerics import case, close, xor_data
-from autograder.runner import expect
+from autograder import contract
+from autograder.checking import reference
+from autograder.checking.hints import call, check
+from autograder.checking.numerics import case, close, xor_data
+from autograder.checking.runner import expect
 
 # Seeds of the convergence check. Over seeds 0-199 the reference, with the
 # notebook's learning rate and epochs, always classifies XOR correctly and ends

@@ -1,7 +1,7 @@
 import pytest
 
-from autograder import reference
-from autograder.runner import Submission
+from autograder.checking import reference
+from autograder.checking.runner import Submission
 
 
 @pytest.fixture

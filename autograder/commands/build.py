@@ -7,7 +7,7 @@ import click
 
 from autograder.commands.exit_codes import HELP, KitFailed
 from autograder.commands.options import course_option
-from autograder.nbgrader_run import NbgraderError
+from autograder.engine.nbgrader_run import NbgraderError
 
 
 @click.command("build", epilog=HELP)
@@ -34,8 +34,8 @@ def command(course: Path, check: bool):
       xorkit build --course ~/xor    # a course directory elsewhere
     """
     # imported when the verb runs, not for --help: they load nbgrader (seconds)
-    from autograder import build as build_api
-    from autograder import precheck as precheck_api
+    from autograder.course import build as build_api
+    from autograder.course import precheck as precheck_api
 
     root = course.resolve()
     start = time.perf_counter()

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import click
 
-from autograder import collecting
 from autograder.commands import course as course_checks
 from autograder.commands.exit_codes import HELP, STUDENTS_NEED_ATTENTION, KitFailed
 from autograder.commands.options import assignment_option, course_option
-from autograder.nbgrader_run import NbgraderError
+from autograder.course import collecting
+from autograder.engine.nbgrader_run import NbgraderError
 from autograder.text import printable
 
 

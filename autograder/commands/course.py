@@ -54,7 +54,7 @@ def built(root: Path, assignment: str) -> None:
 def not_empty(root: Path, assignment: str, graded_too: bool = True) -> None:
     """Stop (exit 1) when the class is empty: nobody in submitted/ (nor, with
     ``graded_too``, in autograded/) for ``assignment``."""
-    from autograder.grading import submissions  # loads nbgrader: only when a verb runs
+    from autograder.engine.grading import submissions  # loads nbgrader: only when a verb runs
 
     graded = [p for p in (root / "autograded").glob(f"*/{assignment}") if p.is_dir()]
     if submissions(root, assignment) or (graded_too and graded):

@@ -36,7 +36,7 @@ def command(course: Path, out: Path, assignment: str):
       xorkit export --to ~/xor_mlp.csv
     """
     # imported when the verb runs, not for --help: it loads nbgrader (seconds)
-    from autograder import export as export_api
+    from autograder.course import export as export_api
 
     root = course.resolve()
     path = out if out.is_absolute() else root / out

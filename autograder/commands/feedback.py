@@ -7,7 +7,7 @@ import click
 from autograder.commands import course as course_checks
 from autograder.commands.exit_codes import HELP, STUDENTS_NEED_ATTENTION, KitFailed
 from autograder.commands.options import assignment_option, course_option
-from autograder.nbgrader_run import NbgraderError
+from autograder.engine.nbgrader_run import NbgraderError
 from autograder.text import printable
 
 
@@ -36,7 +36,7 @@ def command(course: Path, show_hidden_messages: bool, student: str, assignment: 
       xorkit feedback --student ada_correct     # one student, after a regrade
     """
     # imported when the verb runs, not for --help: it loads nbgrader (seconds)
-    from autograder import feedback as feedback_api
+    from autograder.course import feedback as feedback_api
 
     root = course.resolve()
     course_checks.known_assignment(root, assignment)

@@ -9,8 +9,8 @@ import click
 from autograder.commands import course as course_checks
 from autograder.commands.exit_codes import STUDENTS_NEED_ATTENTION, KitFailed
 from autograder.commands.options import assignment_option, course_option
+from autograder.engine.nbgrader_run import NbgraderError
 from autograder.faults import GraderFault
-from autograder.nbgrader_run import NbgraderError
 from autograder.text import printable
 
 
@@ -88,7 +88,8 @@ def command(
       xorkit grade --engine nbgrader --no-sandbox   # stock nbgrader, trusted code
     """
     # imported when the verb runs, not for --help: they load nbgrader and NumPy (seconds)
-    from autograder import grading, results
+    from autograder.course import results
+    from autograder.engine import grading
 
     assignment = _one_assignment(assignment_argument, assignment)
     root = course.resolve()

@@ -6,7 +6,7 @@ import click
 
 from autograder.commands.exit_codes import KitFailed
 from autograder.commands.options import course_option
-from autograder.gradescope_visibility import VISIBILITIES
+from autograder.course.gradescope_visibility import VISIBILITIES
 
 
 @click.command("gradescope")
@@ -38,7 +38,7 @@ def command(course: Path, out: Path, visibility: str):
       xorkit gradescope --out dist --visibility after_published
     """
     # imported when the verb runs, not for --help: it loads nbgrader (seconds)
-    from autograder import gradescope
+    from autograder.course import gradescope
 
     try:
         path = gradescope.bundle(course.resolve(), out, visibility)

@@ -36,7 +36,7 @@ def command(course: Path, out: Path, assignment: str):
       xorkit report --out /tmp/xor-report
     """
     # imported when the verb runs, not for --help: it loads nbgrader (seconds)
-    from autograder import report as report_api
+    from autograder.course import report as report_api
 
     root = course.resolve()
     path = out if out.is_absolute() else root / out

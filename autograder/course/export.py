@@ -12,7 +12,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from autograder import contract, graded, results
+from autograder import contract
+from autograder.course import graded, results
 from autograder.text import spreadsheet_cell
 
 FIXED = ["student_id", "score", "max_score", "needs_manual_grading"]

@@ -2,13 +2,13 @@
 
 nbgrader stays the gradebook of record: its own preprocessors restore the test
 cells and metadata of each submission, clean its outputs and decide what is
-recorded, exactly as ``nbgrader autograde`` does (``autograder.bookkeeping``);
+recorded, exactly as ``nbgrader autograde`` does (``autograder.engine.bookkeeping``);
 only its ``Execute`` step is replaced. The pipeline, per submission:
 
 1. ``sanitize`` (in a worker): the checks nbgrader lacks (``_precheck``), then
    nbgrader's sanitizing preprocessors against a snapshot of the gradebook;
 2. ``execute`` (in the same worker): each notebook runs in a fresh sandboxed
-   process, the hidden checks outside it (``autograder.remote``), then
+   process, the hidden checks outside it (``autograder.engine.remote``), then
    nbgrader's post-execution preprocessors;
 3. ``record`` (in the main process, the only writer of the gradebook, so there
    is never a "database is locked"): the grades, every finished submission at
@@ -39,22 +39,15 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
-from autograder import (
-    bookkeeping,
-    build,
-    cgroup,
-    contract,
-    fingerprint,
-    reference,
-    remote,
-    results,
-    runner,
-)
-from autograder.bookkeeping import Course, Job
+from autograder import contract
+from autograder.checking import reference, runner
+from autograder.course import build, results
+from autograder.course.results import NOTES
+from autograder.engine import bookkeeping, cgroup, fingerprint, remote
+from autograder.engine.bookkeeping import Course, Job
+from autograder.engine.nbgrader_run import NbgraderError, run_nbgrader
+from autograder.engine.sandbox import Limits, Zygote, bwrap_works, forget_worker_copy
 from autograder.faults import GraderFault
-from autograder.nbgrader_run import NbgraderError, run_nbgrader
-from autograder.results import NOTES
-from autograder.sandbox import Limits, Zygote, bwrap_works, forget_worker_copy
 
 __all__ = ["NOTES", "Job", "autograde", "submissions"]
 
@@ -395,7 +388,7 @@ def autograde(
     advanced once per graded submission; ``sandbox`` is ``use_sandbox``'s mode.
     ``phases``, if given, receives the seconds each phase took, added up over
     the submissions (the kit's engine only). The kit's engine reuses the grade
-    of a submission whose fingerprint (``autograder.fingerprint``) is unchanged
+    of a submission whose fingerprint (``autograder.engine.fingerprint``) is unchanged
     since it was recorded, unless ``force``; such outcomes are ``reused``.
     Raises ``GraderFault`` (nothing recorded for the students it affects) when
     the course, the reference, the checks, the sandbox or nbgrader fail, and

@@ -57,8 +57,8 @@ from nbgrader.preprocessors import (
 from sqlalchemy.orm import joinedload
 from traitlets.config.loader import PyFileConfigLoader
 
+from autograder.course.results import NOTES, db_url
 from autograder.faults import GraderFault
-from autograder.results import NOTES, db_url
 
 SUPPORTED = "0.9."  # the nbgrader versions whose preprocessors this module drives
 
@@ -375,7 +375,7 @@ class Job:
     notes: list[str] = field(default_factory=list)
     sandboxed: bool = False
     seconds: dict[str, float] = field(default_factory=dict)  # phase -> time it took
-    fingerprint: str | None = None  # what decided the grade (autograder.fingerprint)
+    fingerprint: str | None = None  # what decided the grade (autograder.engine.fingerprint)
 
 
 def record(gb: Gradebook, course: Course, one: Job, config) -> None:

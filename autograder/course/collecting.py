@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import contract
-from autograder.nbgrader_run import stream_nbgrader
+from autograder.engine.nbgrader_run import stream_nbgrader
 
 # nbgrader matches these from the start of each extracted file's absolute path.
 # The student id is the LMS's own user id (unique, and the key its gradebook

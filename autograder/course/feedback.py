@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
 
-from autograder import contract, grading, results
-from autograder.nbgrader_run import stream_nbgrader
+from autograder import contract
+from autograder.course import results
+from autograder.engine import grading
+from autograder.engine.nbgrader_run import stream_nbgrader
 from autograder.progress import progress
 
 
@@ -32,9 +34,9 @@ def preprocessors(show_hidden_messages: bool) -> list[str]:
     as text: feedback pages are opened by students and instructors alike."""
     return [
         "nbgrader.preprocessors.GetGrades",
-        "autograder.preprocessors.HideHiddenTestSource",
-        "autograder.preprocessors.InertStudentContent",
-        *([] if show_hidden_messages else ["autograder.preprocessors.DropHiddenMessages"]),
+        "autograder.engine.preprocessors.HideHiddenTestSource",
+        "autograder.engine.preprocessors.InertStudentContent",
+        *([] if show_hidden_messages else ["autograder.engine.preprocessors.DropHiddenMessages"]),
         "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     ]
 

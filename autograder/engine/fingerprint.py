@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 import autograder
-from autograder import reference
+from autograder.checking import reference
 
 CHUNK = 1 << 20
 

@@ -33,10 +33,11 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from autograder import contract, reference, runner
+from autograder import contract
+from autograder.checking import reference, runner
+from autograder.checking.runner import CheckFailed, NotAttempted
+from autograder.engine.sandbox import Died, Limits, Sandbox, Zygote
 from autograder.faults import GraderFault
-from autograder.runner import CheckFailed, NotAttempted
-from autograder.sandbox import Died, Limits, Sandbox, Zygote
 
 HIDDEN = re.compile(
     r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*### END HIDDEN TESTS[ \t]*$\n?", re.M | re.S

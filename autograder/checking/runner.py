@@ -17,7 +17,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from autograder import contract, reference
+from autograder import contract
+from autograder.checking import reference
 from autograder.faults import GraderFault
 
 

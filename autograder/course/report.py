@@ -20,9 +20,12 @@ import nbformat
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from autograder import contract, graded, grading, results, runner
+from autograder import contract
+from autograder.checking import runner
+from autograder.course import graded, results
+from autograder.course.results import StudentOutcome
+from autograder.engine import grading
 from autograder.progress import progress
-from autograder.results import StudentOutcome
 
 # Errors a test cell is expected to show: an unfinished function, a failed assert.
 EXPECTED_ERRORS = {"NotImplementedError", "AssertionError"}

@@ -14,10 +14,12 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from autograder import build, contract, grading
+from autograder import contract
+from autograder.course import build
+from autograder.course.results import StudentOutcome
+from autograder.engine import grading
 from autograder.faults import GraderFault
 from autograder.progress import progress
-from autograder.results import StudentOutcome
 
 REFERENCE, BLANK = "reference", "release_blank"
 

@@ -23,8 +23,9 @@ from pathlib import Path
 import nbformat
 from nbgrader.preprocessors import ClearHiddenTests, ClearOutput
 
-from autograder import contract, reference
-from autograder.nbgrader_run import run_nbgrader
+from autograder import contract
+from autograder.checking import reference
+from autograder.engine.nbgrader_run import run_nbgrader
 from autograder.progress import progress
 
 SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)

@@ -16,8 +16,8 @@ import types
 
 import numpy as np
 
-from autograder import runner
-from autograder.runner import CheckFailed
+from autograder.checking import runner
+from autograder.checking.runner import CheckFailed
 
 _GLOBAL_LOADS = {"LOAD_GLOBAL", "LOAD_NAME"}
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from nbgrader.api import MissingEntry
 
-from autograder import contract, results
+from autograder import contract
+from autograder.course import results
 
 
 def outcomes(root: Path, assignment: str = contract.ASSIGNMENT) -> list[results.StudentOutcome]:

@@ -3,7 +3,7 @@
 Gradescope builds an image from a zip holding ``setup.sh`` and ``run_autograder``,
 unpacked to ``/autograder/source``; for each submission it puts the student's
 files in ``/autograder/submission`` and runs ``run_autograder``, which writes
-``/autograder/results/results.json``.
+``/autograder/course/results/results.json``.
 
 ``bundle`` writes that zip: the ``autograder`` package (the hidden checks), the
 reference solution, the source notebook's test and locked cells, the course's
@@ -11,7 +11,7 @@ nbgrader settings and the requirements. ``grade`` is what ``run_autograder``
 runs: the steps of ``nbgrader autograde`` on one notebook — clear outputs,
 restore the test and locked cells by grade_id (like nbgrader's OverwriteCells),
 execute, score each test cell — written in Gradescope's schema. Execution and
-scores are ``xorkit grade``'s (``autograder.remote``): the student's cells run in
+scores are ``xorkit grade``'s (``autograder.engine.remote``): the student's cells run in
 a separate, unprivileged executor process (bubblewrap, or uid ``nobody`` when
 Gradescope runs us as root without it); the test cells and hidden checks run
 here, calling the student's functions over a socket, and decide every score.
@@ -37,9 +37,11 @@ from pathlib import Path
 import nbformat
 from nbgrader.preprocessors import ClearOutput
 
-from autograder import contract, reference, remote, runner, sandbox
+from autograder import contract
+from autograder.checking import reference, runner
+from autograder.course.gradescope_visibility import VISIBILITIES
+from autograder.engine import remote, sandbox
 from autograder.faults import GraderFault
-from autograder.gradescope_visibility import VISIBILITIES
 
 ROOT_ENV = "XORKIT_GRADESCOPE_ROOT"  # a fake /autograder tree, for tests
 BUNDLE_NAME = f"{contract.ASSIGNMENT}-gradescope.zip"
@@ -79,7 +81,7 @@ chmod -R a+rX "$ROOT/venv"  # uid nobody runs student code with this Python
 RUN_AUTOGRADER = """\
 #!/usr/bin/env bash
 # Gradescope runs this for every submission: it grades
-# /autograder/submission/*.ipynb and writes /autograder/results/results.json.
+# /autograder/submission/*.ipynb and writes /autograder/course/results/results.json.
 set -euo pipefail
 ROOT="${{XORKIT_GRADESCOPE_ROOT:-/autograder}}"
 PYTHON="${{XORKIT_GRADESCOPE_PYTHON:-$ROOT/venv/bin/python}}"
@@ -88,7 +90,7 @@ export PYTHONPATH="$ROOT/source${{PYTHONPATH:+:$PYTHONPATH}}"
 export XORKIT_REFERENCE="$ROOT/source/{reference}"
 export MPLBACKEND=Agg
 cd "$ROOT/source"
-exec "$PYTHON" -m autograder.gradescope --root "$ROOT" --visibility {visibility}
+exec "$PYTHON" -m autograder.course.gradescope --root "$ROOT" --visibility {visibility}
 """
 
 
@@ -177,7 +179,7 @@ def bundle_files(course: Path, visibility: str = "visible") -> dict[str, bytes]:
                 f"{path} is missing: run `xorkit build` in the course directory"
             )
     reference.verify(course, source)  # the reference and checks the build vouched for
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # the whole kit
     files = {
         "setup.sh": SETUP_SH.encode(),
         "run_autograder": RUN_AUTOGRADER.format(
@@ -472,12 +474,12 @@ def grade(root: Path, visibility: str = "visible") -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m autograder.gradescope``: the body of ``run_autograder``."""
+    """``python -m autograder.course.gradescope``: the body of ``run_autograder``."""
     parser = argparse.ArgumentParser(description=grade.__doc__)
     parser.add_argument("--root", type=Path, default=Path(os.environ.get(ROOT_ENV, "/autograder")))
     parser.add_argument("--visibility", choices=VISIBILITIES, default="visible")
     args = parser.parse_args(argv)
-    print(f"grading with the checks in {Path(__file__).resolve().parent}")
+    print(f"grading with the checks in {Path(__file__).resolve().parent.parent}")
     try:
         results = grade(args.root, args.visibility)
     except GraderFault as exc:

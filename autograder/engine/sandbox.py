@@ -32,12 +32,13 @@ from traitlets import Float, Integer
 from traitlets.config import Configurable
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder import cgroup, reference
-from autograder.runner import Abort
-from autograder.worker import wire
+from autograder.checking import reference
+from autograder.checking.runner import Abort
+from autograder.engine import cgroup
+from autograder.engine.worker import wire
 
 WORKER_DIR = Path(__file__).resolve().parent / "worker"
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the whole kit
 
 
 class GradingLimits(Configurable):

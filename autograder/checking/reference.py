@@ -23,11 +23,11 @@ from types import ModuleType
 from autograder import contract
 from autograder.faults import GraderFault
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the kit
 COURSE_ROOT = PACKAGE_DIR.parent
 RECORD = "build.json"
 # What the hidden checks are made of: a change to any of these needs a new build.
-CHECK_FILES = ("checks/*.py", "numerics.py", "hints.py", "runner.py")
+CHECK_FILES = ("checks/*.py", "checking/numerics.py", "checking/hints.py", "checking/runner.py")
 
 _active: Path | None = None
 
