@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.checking import reference
+from autograder.checking import assignment
 from autograder.course import build, results
 from autograder.engine import grading
 from autograder.engine.sandbox import bwrap_works
@@ -44,7 +44,9 @@ def make_course(path: Path, students: int) -> Path:
     path.mkdir(parents=True)
     shutil.copy(REPO / "nbgrader_config.py", path)
     shutil.copytree(REPO / "source", path / "source")
-    build.build(path, log=lambda _: None)
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(REPO / assignment.PACKAGES, path / assignment.PACKAGES, ignore=ignore)
+    build.build(assignment.load(path, ASSIGNMENT), log=lambda _: None)
     add_students(path, students)
     return path
 
@@ -67,18 +69,15 @@ def grade_stock(course: Path) -> tuple[float, dict, list]:
     (``benchmarks.stock_phases``), with the course's checked reference."""
     start = time.perf_counter()
     path = grading.prepare(course, ASSIGNMENT)
-    try:
-        out = course / "stock-phases.json"
-        env = dict(os.environ, XORKIT_REFERENCE=str(path))
-        env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-        subprocess.run(
-            [sys.executable, "-m", "benchmarks.stock_phases", str(course), ASSIGNMENT, str(out)],
-            cwd=REPO,
-            env=env,
-            check=True,
-        )
-    finally:
-        reference.activate(None)
+    out = course / "stock-phases.json"
+    env = dict(os.environ, XORKIT_REFERENCE=str(path), XORKIT_COURSE=str(course))
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    subprocess.run(
+        [sys.executable, "-m", "benchmarks.stock_phases", str(course), ASSIGNMENT, str(out)],
+        cwd=REPO,
+        env=env,
+        check=True,
+    )
     outcomes = results.collect(course, ASSIGNMENT)
     wall = time.perf_counter() - start
     return wall, json.loads(out.read_text()), outcomes

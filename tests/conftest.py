@@ -37,7 +37,7 @@ def graded_course(tmp_path_factory):
     broken = course / "submitted" / UNREADABLE / "xor_mlp" / "xor_mlp.ipynb"
     broken.parent.mkdir(parents=True)
     broken.write_text('{"cells": [')
-    grading.autograde(course, sandbox="auto")
+    grading.autograde(course, "xor_mlp", sandbox="auto")
     return course
 
 

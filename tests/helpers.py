@@ -10,31 +10,28 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.checking import assignment
 from autograder.course.build import SOLUTION_MARKER
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE_NB = REPO / "source" / "xor_mlp" / "xor_mlp.ipynb"
 RELEASE_NB = REPO / "release" / "xor_mlp" / "xor_mlp.ipynb"
 
-GRADED_CELLS = {
-    "test_sigmoid": 2,
-    "test_sigmoid_derivative": 1,
-    "test_dense": 1,
-    "test_initialize_weights": 1,
-    "test_forward_pass": 2,
-    "test_mse": 2,
-    "test_backward": 4,
-    "test_backward_loops": 2,
-    "test_train": 3,
-    "test_predict": 2,
-}
+# the checkout's first assignment, the one the example class submitted
+XOR_NAME = "xor_mlp"
+XOR = assignment.load(REPO, XOR_NAME)
+# grade_id -> points of each autograded test cell, as the contract gives them
+GRADED_CELLS = {f.grade_id: f.points for f in XOR.functions}
 
 
 def new_course(path: Path) -> Path:
-    """A course directory with the repository's config and source, no gradebook yet."""
+    """A course directory with the repository's config, source and assignment
+    packages, no gradebook yet."""
     path.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "nbgrader_config.py", path / "nbgrader_config.py")
     shutil.copytree(REPO / "source", path / "source")
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(REPO / assignment.PACKAGES, path / assignment.PACKAGES, ignore=ignore)
     return path
 
 
@@ -46,7 +43,8 @@ def _built_template() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="xorkit-built-course-"))
     atexit.register(shutil.rmtree, folder, True)
     course = new_course(folder / "course")
-    build.build(course, log=lambda _: None)
+    for name in assignment.names(course):
+        build.build(assignment.load(course, name), log=lambda _: None)
     return course
 
 

@@ -145,7 +145,7 @@ def corpus(course: Path, port: int):
             solved_with(
                 sigmoid=BROKEN_SIGMOID
                 + "\n### BEGIN HIDDEN TESTS\nfrom autograder import grade\n"
-                + 'grade("sigmoid", globals(), points=100)\n### END HIDDEN TESTS\n'
+                + 'grade("xor_mlp", "sigmoid", globals())\n### END HIDDEN TESTS\n'
             ),
             {"test_sigmoid": 0},
             [],
@@ -206,8 +206,10 @@ def corpus(course: Path, port: int):
                     + "/solutions/xor_mlp/reference.py', '"
                     + str(REPO / "solutions/xor_mlp/reference.py")
                     + "', '../../../source/xor_mlp/xor_mlp.ipynb', '"
-                    + str(REPO / "autograder/checks/check_backward.py")
+                    + str(REPO / "assignments/xor_mlp/checks/check_backward.py")
                     + "', '"
+                    + root
+                    + "/assignments/xor_mlp/checks/check_backward.py', '"
                     + root
                     + "/source/xor_mlp/xor_mlp.ipynb']:\n"
                     + "    try:\n        print(open(path).read())\n"
@@ -473,7 +475,7 @@ def batch(tmp_path_factory):
             (folder / "numpy_helpers.py").write_text("X = 1\n")
     guarded = [course / "source", course / "submitted", REPO / "solutions", REPO / "autograder"]
     before = _checksums(*guarded)
-    outcomes = {o.student: o for o in grading.autograde(course, jobs=2)}
+    outcomes = {o.student: o for o in grading.autograde(course, "xor_mlp", jobs=2)}
     stop.set()
     thread.join()
     return course, entries, outcomes, before, _checksums(*guarded), accepted
@@ -662,7 +664,7 @@ def one_worker(tmp_path_factory):
     submit(course, "b_note_reader", solved_with(sigmoid=NOTE_READER))
     submit(course, "c_honest", solved_with())
     before = _temporary_folders()
-    outcomes = {o.student: o for o in grading.autograde(course, jobs=1)}
+    outcomes = {o.student: o for o in grading.autograde(course, "xor_mlp", jobs=1)}
     return outcomes, before, _temporary_folders()
 
 

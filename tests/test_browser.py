@@ -27,8 +27,7 @@ import nbformat
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from autograder import contract
-from tests.helpers import GRADED_CELLS, RELEASE_NB, REPO
+from tests.helpers import GRADED_CELLS, RELEASE_NB, XOR
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package, installed by ./dev test
 # Root in CI needs --no-sandbox; the rest keeps Chromium off the network and the GPU.
@@ -38,7 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-gpu",
 ]
-SOLUTION_NB = REPO / "solutions" / contract.ASSIGNMENT / f"{contract.ASSIGNMENT}.ipynb"
+SOLUTION_NB = XOR.solutions() / f"{XOR.name}.ipynb"
 ARTIFACTS = (
     Path(os.environ.get("XORKIT_ARTIFACTS") or Path(tempfile.gettempdir()) / "xorkit-artifacts")
     / "browser"
@@ -62,7 +61,7 @@ STDERR_OUTPUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.s
 KERNEL_INDICATOR = ".jp-Notebook-ExecutionIndicator"
 KERNEL_IDLE = re.compile(r"Python 3 \(ipykernel\) \| Idle")
 ERROR_NAME = re.compile(r"^(\w+(?:Error|Exception|Interrupt|Exit))\b", re.MULTILINE)
-CALLS_CONTRACT = re.compile(r"\b(" + "|".join(contract.FUNCTIONS) + r")\(")
+CALLS_CONTRACT = re.compile(r"\b(" + "|".join(XOR.names) + r")\(")
 
 
 @dataclass
@@ -386,8 +385,8 @@ def test_feedback_pages_are_inert(tmp_path, browser):
             cell.source = "<script>alert('markdown')</script><img src=x onerror=\"alert('md')\">"
     course = built_course(tmp_path / "course")
     submit(course, "mallory", nb)
-    grading.autograde(course, jobs=1, sandbox="auto")
-    page_path = course / feedback.feedback(course).written["mallory"]
+    grading.autograde(course, "xor_mlp", jobs=1, sandbox="auto")
+    page_path = course / feedback.feedback(course, "xor_mlp").written["mallory"]
     alerts: list[str] = []
     context = browser.new_context(viewport=VIEWPORT)
     try:

@@ -6,9 +6,9 @@ import re
 import nbformat
 import pytest
 
-from autograder import contract
+from autograder.checking import assignment
 from autograder.course import build
-from tests.helpers import RELEASE_NB, REPO, built_course, new_course
+from tests.helpers import RELEASE_NB, REPO, XOR, XOR_NAME, built_course, new_course
 
 GENERATED = [
     "release/xor_mlp/xor_mlp.ipynb",
@@ -53,7 +53,7 @@ def test_release_stubs_every_contract_function():
         for cell in nb.cells
         if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")
     }
-    assert set(stubs) == set(contract.FUNCTIONS)
+    assert set(stubs) == set(XOR.names)
     for name, source in stubs.items():
         assert f"def {name}(" in source
         assert "raise NotImplementedError()" in source
@@ -86,9 +86,10 @@ def test_solution_notebook_has_no_hidden_tests():
 def test_reference_module_rejects_notebook_missing_a_function(tmp_path):
     """Building from a source notebook that lost a contract function fails with its name."""
     course = new_course(tmp_path)
-    path = build.source_notebook(course)
+    xor = assignment.load(course, XOR_NAME)
+    path = xor.source_notebook()
     nb = nbformat.read(path, as_version=4)
     nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "mse"]
     nbformat.write(nb, path)
     with pytest.raises(ValueError, match="does not define mse"):
-        build.reference_module(course)
+        build.reference_module(xor)

@@ -18,8 +18,6 @@ from functools import cache
 import nbformat
 import pytest
 
-from autograder import contract
-from autograder.checking import reference
 from autograder.checking.runner import Submission, isolated, quiet, run_checks_on, score, to_swap
 from autograder.engine import grading, sandbox
 from tests.catalogue import VARIANTS, Variant
@@ -27,6 +25,7 @@ from tests.helpers import (
     GRADED_CELLS,
     RELEASE_NB,
     REPO,
+    XOR,
     built_course,
     release_with,
     solved_sources,
@@ -144,21 +143,21 @@ def grade_directly(variant: Variant) -> dict[str, tuple[float, float]]:
         # callees (the variant's among them) in this copy, not in the cached run.
         for code in {**_solved_sources(), variant.function: variant.code}.values():
             exec(code, ns)
-    ref = reference.load()
+    ref = XOR.reference()
     scores, passed = {}, {}
     for cell, points in GRADED_CELLS.items():
         function = FUNCTION_OF_CELL[cell]
-        swap = to_swap(function, passed)
-        visible = {**ns, **{n: getattr(ref, n) for n in contract.FUNCTIONS if n != function}}
+        swap = to_swap(XOR, function, passed)
+        visible = {**ns, **{n: getattr(ref, n) for n in XOR.names if n != function}}
         try:
-            with quiet(), isolated(ns, swap):
+            with quiet(), isolated(XOR, ns, swap):
                 exec(_visible_tests()[cell], visible)
         except Exception:
             scores[function], passed[function] = (0.0, float(points)), False
             continue
         if function == variant.function:
-            with isolated(ns, swap):
-                results = run_checks_on(function, Submission(ns, swap))
+            with isolated(XOR, ns, swap):
+                results = run_checks_on(XOR, function, Submission(ns, XOR.names, swap))
             passed[function] = all(r.status == "passed" for r in results)
             scores[function] = (score(results, points), float(points))
         else:
@@ -185,7 +184,7 @@ def catalogue_graded(tmp_path_factory):
     for variant in VARIANTS:
         submit(course, variant.name, release_with({**solved, variant.function: variant.code}))
     start = time.perf_counter()
-    outcomes = grading.autograde(course, sandbox="auto")
+    outcomes = grading.autograde(course, "xor_mlp", sandbox="auto")
     seconds = time.perf_counter() - start
     scores = {
         o.student: {

@@ -42,7 +42,7 @@ def test_a_folder_that_is_not_a_course_is_named(verb, where, tmp_path):
     assert result.exit_code == KIT_FAILED
     output = _one_line(result)
     assert f"{folder} is not a course directory" in output
-    assert "a folder with nbgrader_config.py and source/<assignment>/" in output
+    assert "a folder with nbgrader_config.py, source/<assignment>/ and assignments/" in output
 
 
 def test_the_current_directory_is_checked_too(tmp_path, monkeypatch):
@@ -127,12 +127,14 @@ def test_grade_given_two_different_assignments_is_a_usage_error(tmp_path):
 
 
 def test_the_assignment_option_is_the_same_on_every_verb():
-    """Every verb that takes --assignment takes the same option: name, default and help."""
+    """Every verb takes the same --assignment option: name, default (every assignment of
+    the course) and help."""
     described = {}
     for verb in VERBS:
         command = importlib.import_module(f"autograder.commands.{verb}").command
         for param in command.params:
             if isinstance(param, click.Option) and param.name == "assignment":
                 described[verb] = (tuple(param.opts), param.default, param.help)
-    assert set(described) == {"collect", "export", "feedback", "grade", "report"}
+    assert set(described) == set(VERBS)
+    assert {default for _, default, _ in described.values()} == {None}
     assert len(set(described.values())) == 1, described

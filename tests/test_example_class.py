@@ -39,7 +39,7 @@ def graded(tmp_path_factory):
     shutil.copytree(REPO / "submitted", course / "submitted")
     submit(course, "reference", nbformat.read(SOURCE_NB, as_version=4))
     submit(course, "release_blank", nbformat.read(RELEASE_NB, as_version=4))
-    outcomes = grading.autograde(course, sandbox="auto")
+    outcomes = grading.autograde(course, "xor_mlp", sandbox="auto")
     return course, {o.student: o for o in outcomes}
 
 
@@ -105,7 +105,7 @@ def test_feedback_never_shows_hidden_source(graded):
 def graded_by_stock_nbgrader(tmp_path_factory):
     course = built_course(tmp_path_factory.mktemp("stock-course"))
     shutil.copytree(REPO / "submitted", course / "submitted")
-    outcomes = grading.autograde(course, engine="nbgrader", sandbox="auto")
+    outcomes = grading.autograde(course, "xor_mlp", engine="nbgrader", sandbox="auto")
     return {o.student: o for o in outcomes}
 
 
@@ -124,7 +124,7 @@ def test_regrading_is_idempotent(graded):
     """Grading the same class again (everyone, --force) gives the same outcomes
     and no duplicate rows."""
     course, first = graded
-    again = {o.student: o for o in grading.autograde(course, sandbox="auto", force=True)}
+    again = {o.student: o for o in grading.autograde(course, "xor_mlp", sandbox="auto", force=True)}
     assert not any(o.reused for o in again.values())
     assert again.keys() == first.keys()
     for student, outcome in again.items():

@@ -9,7 +9,12 @@ from autograder.engine.preprocessors import DropHiddenMessages, HideHiddenTestSo
 from tests.conftest import CRASHING, STUDENTS, UNREADABLE
 from tests.helpers import new_course
 
-HIDDEN_CODE = ["BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "from autograder", 'grade("backward"']
+HIDDEN_CODE = [
+    "BEGIN HIDDEN TESTS",
+    "END HIDDEN TESTS",
+    "from autograder",
+    'grade("xor_mlp", "backward"',
+]
 
 
 def _html(course, student):
@@ -77,7 +82,7 @@ SOURCE = (
     'assert ok, "visible"\n'
     "### BEGIN HIDDEN TESTS\n"
     "from autograder import grade\n"
-    'grade("backward", globals(), points=4)\n'
+    'grade("xor_mlp", "backward", globals())\n'
     "### END HIDDEN TESTS"
 )
 FRAME = (
@@ -85,7 +90,7 @@ FRAME = (
     '      1 assert ok, "visible"\n'
     "      2 ### BEGIN HIDDEN TESTS\n"
     "      3 from autograder import grade\n"
-    '----> 4 grade("backward", globals(), points=4)\n'
+    '----> 4 grade("xor_mlp", "backward", globals())\n'
 )
 KIT_FRAME = (
     "File /site-packages/autograder/checking/runner.py:212, in grade(...)\n"

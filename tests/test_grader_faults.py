@@ -65,7 +65,7 @@ def test_a_sandbox_that_cannot_start_is_a_grader_fault(course, monkeypatch):
     """A sandbox that fails to start twice stops grading; no student gets a zero for it."""
     monkeypatch.setattr(remote.Sandbox, "start", _never_starts)
     with pytest.raises(GraderFault, match="the sandbox could not start"):
-        grading.autograde(course, jobs=1, sandbox="auto")
+        grading.autograde(course, "xor_mlp", jobs=1, sandbox="auto")
     assert _recorded(course) == []
 
 
@@ -89,7 +89,7 @@ def test_nbgrader_failing_to_record_is_a_grader_fault(course, monkeypatch):
 
     monkeypatch.setattr(grading.bookkeeping, "_record_one", failing)
     with pytest.raises(GraderFault, match="could not record the grades"):
-        grading.autograde(course, jobs=1, sandbox="auto")
+        grading.autograde(course, "xor_mlp", jobs=1, sandbox="auto")
     assert _recorded(course) == []
 
 
@@ -114,7 +114,7 @@ def test_a_worker_killer_costs_nobody_else(tmp_path, monkeypatch):
     assert result.exit_code == 1, result.output
     assert "killer: not graded: grading this submission killed or hung" in result.output
     assert sorted(_recorded(course)) == ["a_first", "m_beside", "z_after", "zz_last"]
-    for outcome in results.collect(course):
+    for outcome in results.collect(course, "xor_mlp"):
         autograded = [c for c in outcome.cells if c.grade_id.startswith("test_")]
         assert all(c.score == c.max_score for c in autograded), outcome
 
@@ -137,6 +137,6 @@ def test_a_hung_or_hogging_worker_costs_nobody_else(tmp_path, monkeypatch):
     assert "hanger: not graded: grading this submission killed or hung" in result.output
     assert "hog: not graded" in result.output
     assert sorted(_recorded(course)) == ["a_first", "z_after"], result.output
-    for outcome in results.collect(course):
+    for outcome in results.collect(course, "xor_mlp"):
         autograded = [c for c in outcome.cells if c.grade_id.startswith("test_")]
         assert all(c.score == c.max_score for c in autograded), outcome

@@ -14,21 +14,20 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from autograder import contract
 from autograder.cli import main
 from autograder.course import gradescope
 from autograder.engine import sandbox
-from tests.helpers import GRADED_CELLS, REPO, new_course, release_with, solved_sources
+from tests.helpers import GRADED_CELLS, REPO, XOR, new_course, release_with, solved_sources
 from tests.test_adversarial import BROKEN_BACKWARD, BROKEN_SIGMOID
 from tests.test_example_class import EXPECTED  # the nbgrader grades of the example class
 
-SOLUTION_NB = REPO / "solutions" / contract.ASSIGNMENT / f"{contract.ASSIGNMENT}.ipynb"
+SOLUTION_NB = XOR.solutions() / f"{XOR.name}.ipynb"
 STUDENTS = sorted(p.name for p in (REPO / "submitted").iterdir())
 
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
-    return gradescope.bundle(REPO, tmp_path_factory.mktemp("bundle"))
+    return gradescope.bundle(REPO, tmp_path_factory.mktemp("bundle"), XOR.name)
 
 
 def lay_out(bundle, tmp_path, files: dict[str, bytes]):
@@ -85,7 +84,7 @@ def run(root, python: str | None, extra_env: dict | None = None, isolation: str 
 
 
 def submission(path) -> dict[str, bytes]:
-    return {f"{contract.ASSIGNMENT}.ipynb": path.read_bytes()}
+    return {f"{XOR.name}.ipynb": path.read_bytes()}
 
 
 def test_bundle_holds_what_gradescope_needs(bundle):
@@ -95,10 +94,20 @@ def test_bundle_holds_what_gradescope_needs(bundle):
     with zipfile.ZipFile(bundle) as archive:
         names = set(archive.namelist())
         modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
-        tests = nbformat.reads(archive.read(gradescope.TEST_CELLS).decode(), as_version=4)
+        tests = nbformat.reads(
+            archive.read(gradescope.test_cells_path(XOR.name)).decode(), as_version=4
+        )
         requirements = archive.read("requirements.txt").decode()
-    assert {"setup.sh", "run_autograder", "requirements.txt", gradescope.REFERENCE} <= names
-    assert {"autograder/checking/runner.py", "autograder/checks/check_backward.py"} <= names
+    assert {
+        "setup.sh",
+        "run_autograder",
+        "requirements.txt",
+        gradescope.reference_path(XOR.name),
+    } <= names
+    assert {
+        "autograder/checking/runner.py",
+        "assignments/xor_mlp/checks/check_backward.py",
+    } <= names
     assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
     assert [c.metadata.nbgrader.grade_id for c in gradescope.graded(tests)] == list(GRADED_CELLS)
     text = "\n".join(c.source for c in tests.cells)
@@ -110,7 +119,7 @@ def test_bundle_holds_what_gradescope_needs(bundle):
 
 def test_bundle_is_reproducible(bundle, tmp_path):
     """Exporting twice gives byte-identical zips, so re-uploading is only needed on change."""
-    again = gradescope.bundle(REPO, tmp_path)
+    again = gradescope.bundle(REPO, tmp_path, XOR.name)
     assert again.read_bytes() == bundle.read_bytes()
 
 
@@ -213,7 +222,7 @@ def test_cli_writes_the_bundle(tmp_path):
     """`xorkit gradescope --out DIR` writes the zip, exits 0 and says how to upload it."""
     result = CliRunner().invoke(main, ["gradescope", "--course", str(REPO), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / gradescope.BUNDLE_NAME).exists()
+    assert (tmp_path / gradescope.bundle_name(XOR.name)).exists()
     assert "Configure Autograder" in result.output
 
 
@@ -234,7 +243,7 @@ CELL_TIMEOUT = 5  # seconds; the bundled nbgrader_config.py gets it for these ru
 
 def hostile(root: Path) -> dict[str, tuple[object, float]]:
     """name -> (notebook, the score its code honestly earns) for a fake /autograder at root."""
-    reference = root / "source" / gradescope.REFERENCE
+    reference = root / "source" / gradescope.reference_path(XOR.name)
     results = root / "results" / "results.json"
     steal = f"exec(open({str(reference)!r}).read(), globals())\n"
     forge = (
@@ -359,7 +368,7 @@ def test_without_a_sandbox_nothing_runs(bundle, tmp_path, monkeypatch, euid, pyt
     monkeypatch.setattr(sandbox, "bwrap_works", lambda: False)  # its answer is cached
     monkeypatch.setattr(os, "geteuid", lambda: euid)
     monkeypatch.setattr(gradescope, "_runs_as", lambda uid, python=None: python_runs)
-    assert gradescope.main(["--root", str(root)]) == 2
+    assert gradescope.main(["--root", str(root), "--assignment", XOR.name]) == 2
     results = json.loads((root / "results" / "results.json").read_text())
     assert "could not start a sandbox" in results["output"] and why in results["output"]
     assert "not your grade" in results["output"]

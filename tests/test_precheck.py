@@ -4,10 +4,11 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
+from autograder.checking import assignment
 from autograder.cli import main
-from autograder.course import build, precheck
+from autograder.course import precheck
 from autograder.course.results import CellOutcome, StudentOutcome
-from tests.helpers import new_course
+from tests.helpers import XOR_NAME, new_course
 
 GENERATED = ["release/xor_mlp/xor_mlp.ipynb", "solutions/xor_mlp/reference.py"]
 
@@ -46,7 +47,7 @@ def test_build_checks_then_writes(tmp_path):
 def test_build_refuses_a_reference_that_loses_points(tmp_path):
     """A reference with a wrong sigmoid stops the build (exit 2) before anything is written."""
     course = new_course(tmp_path)
-    path = build.source_notebook(course)
+    path = assignment.load(course, XOR_NAME).source_notebook()
     nb = nbformat.read(path, as_version=4)
     (cell,) = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "sigmoid"]
     cell.source = cell.source.replace("np.exp(-x)", "np.exp(x)")

@@ -5,12 +5,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from autograder.checking import reference, runner
+from autograder.checking import assignment, reference, runner
 from autograder.cli import main
-from autograder.course import build
 from autograder.engine import grading
 from autograder.faults import GraderFault
-from tests.helpers import built_course, finished_release, submit
+from tests.helpers import XOR, XOR_NAME, built_course, finished_release, submit
 
 
 @pytest.fixture(scope="module")
@@ -18,32 +17,38 @@ def course(tmp_path_factory):
     return built_course(tmp_path_factory.mktemp("reference-course"))
 
 
+def _xor(course):
+    return assignment.load(course, XOR_NAME)
+
+
 def _verify(course):
-    return reference.verify(course, build.source_notebook(course))
+    return reference.verify(_xor(course))
 
 
 def test_a_fresh_build_verifies(course):
     """The reference a build wrote passes verification and is the course's own file."""
-    assert _verify(course) == reference.course_path(course)
+    assert _verify(course) == _xor(course).solutions() / "reference.py"
 
 
 @pytest.mark.parametrize(
     ("damage", "words"),
     [
-        (lambda c: reference.course_path(c).unlink(), "reference.py is missing"),
-        (lambda c: reference.record_path(c).unlink(), "build.json is missing"),
+        (lambda c: (_xor(c).solutions() / "reference.py").unlink(), "reference.py is missing"),
+        (lambda c: _xor(c).record_path().unlink(), "build.json is missing"),
         (
-            lambda c: reference.course_path(c).write_text("owned"),
+            lambda c: (_xor(c).solutions() / "reference.py").write_text("owned"),
             "is not the one the last build wrote",
         ),
         (
-            lambda c: build.source_notebook(c).write_text(
-                build.source_notebook(c).read_text().replace("σ(0)", "sigma(0)")
+            lambda c: (
+                _xor(c)
+                .source_notebook()
+                .write_text(_xor(c).source_notebook().read_text().replace("σ(0)", "sigma(0)"))
             ),
             "changed since the last build",
         ),
         (
-            lambda c: reference.record_path(c).write_text(json.dumps({"checks": "0"})),
+            lambda c: _xor(c).record_path().write_text(json.dumps({"checks": "0"})),
             "changed since the last build",
         ),
     ],
@@ -63,7 +68,7 @@ def test_grade_with_a_broken_reference_records_nothing(tmp_path):
     """`xorkit grade` on a course whose reference was overwritten exits 2 and records no grade."""
     course = built_course(tmp_path / "course")
     submit(course, "ada", finished_release())
-    reference.course_path(course).write_text("owned")
+    (_xor(course).solutions() / "reference.py").write_text("owned")
     result = CliRunner().invoke(main, ["grade", "--course", str(course)])
     assert result.exit_code == 2, result.output
     assert "is not the one the last build wrote" in result.output
@@ -106,31 +111,30 @@ def test_grade_cli_without_bubblewrap_exits_2(course, monkeypatch):
 
 def _register(monkeypatch, run):
     item = runner.Check("sigmoid", "a property under test", 1.0, run)
-    monkeypatch.setitem(runner.REGISTRY, "sigmoid", [item])
+    monkeypatch.setitem(XOR.load_checks(), "sigmoid", [item])
     return item
 
 
 def test_a_check_broken_on_the_reference_is_a_grader_fault(monkeypatch):
     """A check that raises on the reference too stops grading instead of costing a property."""
-    from autograder import checks  # noqa: F401  (register the real checks first)
 
     def broken(impl):
         return impl.sigmoid(0.0).no_such_attribute
 
     _register(monkeypatch, broken)
-    student = runner.Submission({"sigmoid": lambda x: 0.5})
+    student = runner.Submission({"sigmoid": lambda x: 0.5}, XOR.names)
     with pytest.raises(GraderFault, match="is broken"):
-        runner.run_checks_on("sigmoid", student)
+        runner.run_checks_on(XOR, "sigmoid", student)
 
 
 def test_a_check_tripped_by_student_values_fails_that_property(monkeypatch):
     """A check that passes on the reference but cannot use a student's value fails that property."""
-    from autograder import checks  # noqa: F401
 
     def shape_check(impl):
-        runner.expect(impl.sigmoid(reference.load().np.zeros(3)).shape == (3,), "shape")
+        runner.expect(impl.sigmoid(XOR.reference().np.zeros(3)).shape == (3,), "shape")
 
     _register(monkeypatch, shape_check)
-    (result,) = runner.run_checks_on("sigmoid", runner.Submission({"sigmoid": lambda x: "0.5"}))
+    student = runner.Submission({"sigmoid": lambda x: "0.5"}, XOR.names)
+    (result,) = runner.run_checks_on(XOR, "sigmoid", student)
     assert result.status == "failed"
     assert "cannot be evaluated on" in result.message

@@ -22,7 +22,7 @@ def graded_once(tmp_path_factory):
     course = built_course(tmp_path_factory.mktemp("regrade") / "course")
     for student, make in CLASS.items():
         submit(course, student, make())
-    outcomes = grading.autograde(course, jobs=2, sandbox="auto")
+    outcomes = grading.autograde(course, "xor_mlp", jobs=2, sandbox="auto")
     assert not any(o.reused for o in outcomes)
     return course, {o.student: o for o in outcomes}
 
@@ -35,7 +35,9 @@ def course(graded_once, tmp_path):
 
 def _regrade(course, **options):
     phases: dict = {}
-    outcomes = grading.autograde(course, jobs=2, sandbox="auto", phases=phases, **options)
+    outcomes = grading.autograde(
+        course, "xor_mlp", jobs=2, sandbox="auto", phases=phases, **options
+    )
     return {o.student: o for o in outcomes}, phases
 
 

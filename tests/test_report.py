@@ -37,7 +37,7 @@ def test_report_writes_page_and_plots(graded_course, tmp_path):
 @pytest.mark.slow
 def test_pass_rates_show_what_the_class_missed(graded_course):
     """Pass rates count each check over the graded students; unrun checks count as failed."""
-    result = report.analyse(graded_course)
+    result = report.analyse(graded_course, "xor_mlp")
     rate = result.check_pass_rate
     # dL_dw2: ada, cy and zed (whose broken sigmoid costs only its own cell: its
     # backward is graded with the reference sigmoid); dL_dw1: ada and zed (cy has
@@ -64,7 +64,7 @@ def test_submission_missing_from_gradebook_is_listed(graded_course, tmp_path):
     course = shutil.copytree(graded_course, tmp_path / "course")
     late = course / "submitted" / "late_lou" / "xor_mlp"
     shutil.copytree(course / "submitted" / "ada_correct" / "xor_mlp", late)
-    result = report.analyse(course)
+    result = report.analyse(course, "xor_mlp")
     assert result.failed_to_run["late_lou"] == [
         "submitted but not in the gradebook: `xorkit grade` did not grade it"
     ]
@@ -88,8 +88,8 @@ def test_one_students_data_never_stops_the_class(graded_course, tmp_path):
             output["metadata"] = ["not", "a", "dict"]
     odd.write_text(json.dumps(nb))
     garbage.write_bytes(b"\xff not json")
-    outcomes = results.collect(course)
-    assert len(outcomes) == len(results.collect(graded_course))
-    analysed = report.analyse(course)
+    outcomes = results.collect(course, "xor_mlp")
+    assert len(outcomes) == len(results.collect(graded_course, "xor_mlp"))
+    analysed = report.analyse(course, "xor_mlp")
     assert garbage.parent.parent.name in analysed.failed_to_run
-    assert export.export_csv(course, tmp_path / "grades.csv") == len(outcomes)
+    assert export.export_csv(course, tmp_path / "grades.csv", "xor_mlp") == len(outcomes)

@@ -23,7 +23,7 @@ def test_cells_run_and_functions_answer(tmp_path, use_bwrap):
             "import numpy as np\ndef dense(a, b):\n    return a @ b\nprint('hi')\n1 + 1"
         )
         assert [o["output_type"] for o in reply["outputs"]] == ["stream", "execute_result"]
-        impl = remote.RemoteSubmission(box, swap=[])
+        impl = remote.RemoteSubmission(box, [], answer=None)
         assert np.array_equal(impl.dense(np.eye(2), np.ones((2, 1))), np.ones((2, 1)))
         with pytest.raises(NotAttempted):
             impl.sigmoid(0.0)

@@ -7,9 +7,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder import contract
 from autograder.engine.nbgrader_run import run_nbgrader
-from tests.helpers import GRADED_CELLS, finished_release, release_with, solved_sources
+from tests.helpers import GRADED_CELLS, XOR, finished_release, release_with, solved_sources
 
 # The ten visible test cells hold a few asserts each and train for 10 epochs at
 # most: together they take milliseconds. The bound is far above that, so it
@@ -21,7 +20,7 @@ HALF_DONE = ["sigmoid", "sigmoid_derivative", "dense", "initialize_weights", "fo
 
 def validate(folder, nb) -> str:
     """`nbgrader validate` as a student runs it: in a folder holding only the notebook."""
-    path = folder / f"{contract.ASSIGNMENT}.ipynb"
+    path = folder / f"{XOR.name}.ipynb"
     nbformat.write(nb, path)
     return run_nbgrader(folder, "validate", path.name).stdout
 
@@ -39,9 +38,9 @@ def test_unfinished_notebook_names_failing_cells(tmp_path):
     """Half-way through, validation fails on exactly the test cells of the unwritten
     functions, shows each one's source and says they raise NotImplementedError."""
     out = validate(tmp_path, finished_release(HALF_DONE))
-    unwritten = [name for name in contract.FUNCTIONS if name not in HALF_DONE]
+    unwritten = [name for name in XOR.names if name not in HALF_DONE]
     assert f"VALIDATION FAILED ON {len(unwritten)} CELL(S)!" in out
-    for name in contract.FUNCTIONS:
+    for name in XOR.names:
         shown = f'print("{name}: visible tests passed")' in out
         assert shown == (name in unwritten), name
     assert out.count("NotImplementedError: ") == len(unwritten)

@@ -2,9 +2,9 @@
 
 A function that reads notebook data (``X``, ``w1_trained``, ``LEARNING_RATE``)
 instead of its arguments passes the notebook's own tests and fails on the
-hidden cases; saying which variables it reads is the most useful hint. The
-checks register through ``check`` below, which is ``runner.check`` plus that
-hint on every failed property.
+hidden cases; saying which variables it reads is the most useful hint, added
+to every failed property (``Assignment.check`` wraps each check in
+``naming_notebook_data``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import types
 
 import numpy as np
 
-from autograder.checking import runner
 from autograder.checking.runner import CheckFailed
 
 _GLOBAL_LOADS = {"LOAD_GLOBAL", "LOAD_NAME"}
@@ -46,29 +45,25 @@ def notebook_data_read(impl, function: str) -> list[str]:
     return sorted(n for n in _global_loads(code) if n in scope and _is_data(scope[n]))
 
 
-def check(function: str, name: str, weight: float = 1.0):
-    """Register a check as ``runner.check`` does; when it fails on a function that
-    reads notebook data, the message names those variables."""
+def naming_notebook_data(fn, function: str):
+    """``fn``, a check of ``function``, whose failure message also names the
+    notebook variables the submitted ``function`` reads instead of its arguments."""
 
-    def register(fn):
-        @functools.wraps(fn)
-        def run(impl):
-            try:
-                fn(impl)
-            except CheckFailed as exc:
-                names = notebook_data_read(impl, function)
-                if not names:
-                    raise
-                listed = ", ".join(f"`{n}`" for n in names)
-                raise CheckFailed(
-                    f"{exc} — note: `{function}` reads the notebook variable(s) {listed}; "
-                    "use its arguments instead, the hidden tests pass other values"
-                ) from exc
+    @functools.wraps(fn)
+    def run(impl):
+        try:
+            fn(impl)
+        except CheckFailed as exc:
+            names = notebook_data_read(impl, function)
+            if not names:
+                raise
+            listed = ", ".join(f"`{n}`" for n in names)
+            raise CheckFailed(
+                f"{exc} — note: `{function}` reads the notebook variable(s) {listed}; "
+                "use its arguments instead, the hidden tests pass other values"
+            ) from exc
 
-        runner.check(function, name, weight)(run)
-        return fn
-
-    return register
+    return run
 
 
 def call(impl, function: str, *args, where: str = "", hint: str = ""):

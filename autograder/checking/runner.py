@@ -1,10 +1,11 @@
 """Run the hidden checks of one contract function against a submission.
 
 A check is data (function, property name, weight) plus a callable that raises
-``CheckFailed`` with a student-facing message. ``grade`` runs every check of a
-function, turns the weights that passed into the cell's partial credit and
-reports one line per failed property; it is what the notebook's hidden test
-cells call.
+``CheckFailed`` with a student-facing message; an assignment's checks register
+on its ``Assignment`` (``autograder.checking.assignment``). ``grade`` runs every
+check of a function, turns the weights that passed into the cell's partial
+credit and reports one line per failed property; it is what the notebook's
+hidden test cells call.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from autograder import contract
-from autograder.checking import reference
+from autograder.checking.assignment import Assignment, for_notebook
 from autograder.faults import GraderFault
 
 
@@ -34,29 +34,18 @@ class Abort(Exception):
     """Grading of this submission cannot go on (its sandboxed process died)."""
 
 
-# The contract functions each one is expected to call. While a function is
-# checked, those of its dependencies that did not pass their own checks are
-# replaced by the reference, so a bug costs points in its own cell only. Only
-# dependencies are swapped: a function never gets a reference it has no
-# business calling (a sigmoid cannot borrow a reference forward_pass).
-DEPENDENCIES = {
-    "forward_pass": ("sigmoid", "dense"),
-    "backward": ("mse", "sigmoid_derivative"),
-    "backward_loops": ("mse", "sigmoid_derivative"),
-    "train": ("forward_pass", "backward"),
-    "predict": ("forward_pass",),
-}
-
-
-def to_swap(function: str, passed: dict[str, bool]) -> list[str]:
-    """The dependencies of ``function`` to replace by the reference: those that
-    failed their checks, or that call one that did (a ``forward_pass`` that
-    passed with the reference ``sigmoid`` swapped in still uses the student's)."""
+def to_swap(assignment: Assignment, function: str, passed: dict[str, bool]) -> list[str]:
+    """The contract functions ``function`` calls to replace by the reference while
+    it is checked: those that failed their checks, or that call one that did (a
+    ``forward_pass`` that passed with the reference ``sigmoid`` swapped in still
+    uses the student's). Only dependencies are swapped: a function never gets a
+    reference it has no business calling."""
+    calls = assignment.dependencies
 
     def usable(name: str) -> bool:
-        return passed.get(name, False) and all(usable(d) for d in DEPENDENCIES.get(name, ()))
+        return passed.get(name, False) and all(usable(d) for d in calls.get(name, ()))
 
-    return [name for name in DEPENDENCIES.get(function, ()) if not usable(name)]
+    return [name for name in calls.get(function, ()) if not usable(name)]
 
 
 @dataclass(frozen=True)
@@ -74,21 +63,6 @@ class Result:
     weight: float
     status: str  # "passed", "failed" or "not attempted"
     message: str = ""
-
-
-REGISTRY: dict[str, list[Check]] = {}
-
-
-def check(function: str, name: str, weight: float = 1.0):
-    """Register a pytest-style check ``test_x(impl)`` as a property of ``function``."""
-    if function not in contract.FUNCTIONS:
-        raise ValueError(f"{function!r} is not a contract function")
-
-    def register(fn):
-        REGISTRY.setdefault(function, []).append(Check(function, name, weight, fn))
-        return fn
-
-    return register
 
 
 def expect(condition: bool, message: str) -> None:
@@ -120,12 +94,13 @@ class Submission:
     and any other exception a ``CheckFailed`` naming the function.
     """
 
-    def __init__(self, namespace: dict, swapped: list[str] | tuple = ()):
+    def __init__(self, namespace: dict, functions: tuple[str, ...], swapped=()):
         self.namespace = namespace
+        self.functions = tuple(functions)  # the contract's
         self.swapped = list(swapped)  # dependencies replaced by the reference
 
     def __getattr__(self, name: str):
-        if name not in contract.FUNCTIONS:
+        if name not in self.functions:
             raise AttributeError(name)
         fn = self.namespace.get(name)
         if fn is None:
@@ -163,9 +138,9 @@ def quiet() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def isolated(namespace: dict, swap: list[str]) -> Iterator[None]:
+def isolated(assignment: Assignment, namespace: dict, swap: list[str]) -> Iterator[None]:
     """Bind the names in ``swap`` to the reference for the duration of a check."""
-    ref = reference.load()
+    ref = assignment.reference()
     missing = object()
     saved = {name: namespace.get(name, missing) for name in swap}
     try:
@@ -180,28 +155,27 @@ def isolated(namespace: dict, swap: list[str]) -> Iterator[None]:
                 namespace[name] = value
 
 
-# Which functions passed their checks, per notebook namespace, so that later
-# cells know which dependencies to swap (a kernel grades one notebook).
-_PASSED: dict[int, dict[str, bool]] = {}
+# Which functions passed their checks, per notebook namespace and assignment,
+# so that later cells know which dependencies to swap (a kernel grades one notebook).
+_PASSED: dict[tuple[int, str], dict[str, bool]] = {}
 
 
-def run_checks(function: str, namespace: dict) -> list[Result]:
+def run_checks(assignment: Assignment, function: str, namespace: dict) -> list[Result]:
     """Run every registered check of ``function`` against a notebook's namespace."""
-    passed = _PASSED.setdefault(id(namespace), {})
-    swap = to_swap(function, passed)
-    with isolated(namespace, swap):
-        results = run_checks_on(function, Submission(namespace, swap))
+    passed = _PASSED.setdefault((id(namespace), assignment.name), {})
+    swap = to_swap(assignment, function, passed)
+    with isolated(assignment, namespace, swap):
+        impl = Submission(namespace, assignment.names, swap)
+        results = run_checks_on(assignment, function, impl)
     passed[function] = all(r.status == "passed" for r in results)
     return results
 
 
-def run_checks_on(function: str, impl) -> list[Result]:
+def run_checks_on(assignment: Assignment, function: str, impl) -> list[Result]:
     """Run every registered check of ``function`` against ``impl``, an object whose
     attributes are the submission's functions (in-process or in a sandbox)."""
-    from autograder import checks  # noqa: F401  (registers the checks)
-
     results = []
-    for item in REGISTRY[function]:
+    for item in assignment.checks_of(function):
         try:
             item.run(impl)
         except (Abort, GraderFault):
@@ -211,31 +185,32 @@ def run_checks_on(function: str, impl) -> list[Result]:
         except CheckFailed as exc:
             results.append(Result(function, item.name, item.weight, "failed", str(exc)))
         except (Exception, SystemExit) as exc:
-            results.append(Result(function, item.name, item.weight, "failed", _crashed(item, exc)))
+            message = _crashed(assignment, item, exc)
+            results.append(Result(function, item.name, item.weight, "failed", message))
         else:
             results.append(Result(function, item.name, item.weight, "passed"))
     return results
 
 
-def _crashed(item: Check, exc: BaseException) -> str:
+def _crashed(assignment: Assignment, item: Check, exc: BaseException) -> str:
     """A check that raised instead of passing or failing. If it cannot pass on
     the reference either, the check is broken: a grader fault, never a lost
     property. Otherwise the submission returned something the property cannot
     be evaluated on (a string for an array, a ragged list): the student's doing."""
-    problem = reference_problem(item)
+    problem = reference_problem(assignment, item)
     if problem:
         raise GraderFault(
-            f"the hidden check {item.function!r}: {item.name!r} is broken: it fails on the "
-            f"reference solution too ({problem}); "
-            "fix autograder/checks and rerun `xorkit build`"
+            f"the hidden check {item.function!r}: {item.name!r} of {assignment.name} is broken: "
+            f"it fails on the reference solution too ({problem}); "
+            f"fix {assignment.package_dir}/checks and rerun `xorkit build`"
         ) from exc
     what = f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
     return f"`{item.function}` returned a value this property cannot be evaluated on ({what})"
 
 
-def reference_problem(item: Check) -> str:
+def reference_problem(assignment: Assignment, item: Check) -> str:
     """Why ``item`` does not pass on the reference solution; empty if it does."""
-    impl = Submission(dict(vars(reference.load())))
+    impl = Submission(dict(vars(assignment.reference())), assignment.names)
     try:
         item.run(impl)
     except GraderFault:
@@ -245,18 +220,16 @@ def reference_problem(item: Check) -> str:
     return ""
 
 
-def self_test() -> None:
+def self_test(assignment: Assignment) -> None:
     """Every check must pass on the reference before anyone is graded with it."""
-    from autograder import checks  # noqa: F401  (registers the checks)
-
-    for function in contract.FUNCTIONS:
-        for item in REGISTRY.get(function, []):
-            problem = reference_problem(item)
+    for function in assignment.names:
+        for item in assignment.checks_of(function):
+            problem = reference_problem(assignment, item)
             if problem:
                 raise GraderFault(
-                    f"the hidden check {function!r}: {item.name!r} fails on the reference "
-                    f"solution ({problem}); fix the reference (source notebook) or "
-                    "autograder/checks and rerun `xorkit build`"
+                    f"the hidden check {function!r}: {item.name!r} of {assignment.name} fails "
+                    f"on the reference solution ({problem}); fix the reference (source "
+                    f"notebook) or {assignment.package_dir}/checks and rerun `xorkit build`"
                 )
 
 
@@ -278,10 +251,13 @@ def report(function: str, results: list[Result], earned: float, points: float) -
     return "\n".join(lines)
 
 
-def grade(function: str, namespace: dict, points: float) -> float:
-    """Check ``function`` from a notebook's ``globals()``, print the report and
-    return the partial credit, which nbgrader reads from the cell's result."""
-    results = run_checks(function, namespace)
+def grade(assignment: str, function: str, namespace: dict) -> float:
+    """Check ``function`` of ``assignment`` from a notebook's ``globals()``, print
+    the report and return the partial credit (of the points the contract gives
+    it), which nbgrader reads from the cell's result."""
+    graded = for_notebook(assignment)
+    points = graded.points(function)
+    results = run_checks(graded, function, namespace)
     earned = score(results, points)
     text = report(function, results, earned, points)
     _publish(text, results)

@@ -12,8 +12,10 @@ VERBS = {
     "build": "Generate release/ and solutions/ from source/.",
     "collect": "Collect the notebooks of an LMS download (a zip or a folder) into submitted/.",
     "grade": "Autograde every submission in submitted/ and print a table of scores.",
-    "feedback": "Write feedback/<student>/xor_mlp/xor_mlp.html for every graded submission.",
+    "feedback": (
+        "Write feedback/<student>/<assignment>/<assignment>.html for every graded submission."
+    ),
     "export": "Write the grades to a CSV, one row per student.",
     "report": "Write an instructor's report of the graded class: index.html and PNG plots.",
-    "gradescope": "Export the assignment as a Gradescope autograder bundle (a zip).",
+    "gradescope": "Export each assignment as a Gradescope autograder bundle (a zip).",
 }

@@ -5,13 +5,15 @@ from pathlib import Path
 
 import click
 
+from autograder.commands import course as course_checks
 from autograder.commands.exit_codes import HELP, KitFailed
-from autograder.commands.options import course_option
+from autograder.commands.options import assignment_option, course_option
 from autograder.engine.nbgrader_run import NbgraderError
 
 
 @click.command("build", epilog=HELP)
 @course_option
+@assignment_option
 @click.option(
     "--check/--no-check",
     default=True,
@@ -19,7 +21,7 @@ from autograder.engine.nbgrader_run import NbgraderError
     help="First grade the reference and the blank release in a temporary course "
     "(about 20 s) and refuse to write anything unless they score full marks and zero.",
 )
-def command(course: Path, check: bool):
+def command(course: Path, assignment: str | None, check: bool):
     """Generate release/ and solutions/ from source/.
 
     Before writing anything, the source notebook is graded as a submission (it
@@ -30,22 +32,28 @@ def command(course: Path, check: bool):
     \b
     Examples:
       xorkit build                   # check, then write release/ and solutions/
+      xorkit build --assignment xor_mlp   # one assignment only
       xorkit build --no-check        # skip the check (quick edits of the prose)
       xorkit build --course ~/xor    # a course directory elsewhere
     """
     # imported when the verb runs, not for --help: they load nbgrader (seconds)
+    from autograder.checking import assignment as assignments
     from autograder.course import build as build_api
     from autograder.course import precheck as precheck_api
+    from autograder.faults import GraderFault
 
     root = course.resolve()
     start = time.perf_counter()
     try:
-        if check:
-            precheck_api.precheck(root, log=click.echo)
-        build_api.build(root, log=click.echo)
+        for name in course_checks.chosen(root, assignment):
+            contract = assignments.load(root, name)
+            build_api.contract(contract)  # before the precheck's minutes
+            if check:
+                precheck_api.precheck(root, name, log=click.echo)
+            build_api.build(contract, log=click.echo)
     except precheck_api.PrecheckFailed as exc:
         raise KitFailed(str(exc)) from exc
-    except (NbgraderError, ValueError, FileNotFoundError) as exc:
+    except (NbgraderError, ValueError, FileNotFoundError, GraderFault) as exc:
         raise KitFailed(
             f"{exc}\nfix the source notebook or the course directory, then rerun `xorkit build`"
         ) from exc

@@ -30,12 +30,15 @@ from autograder.text import printable
 )
 @click.option("--force", is_flag=True, help="Replace submissions collected before.")
 @assignment_option
-def command(course: Path, download: Path, lms: str, pattern: str, force: bool, assignment: str):
+def command(
+    course: Path, download: Path, lms: str, pattern: str, force: bool, assignment: str | None
+):
     """Collect the notebooks of an LMS download (a zip or a folder) into submitted/.
 
     Uses nbgrader's zip_collect: the download is unpacked in downloaded/ and
     every notebook whose name carries a student id is copied to
-    submitted/<student>/xor_mlp/xor_mlp.ipynb. The student id is the LMS's user
+    submitted/<student>/<assignment>/<assignment>.ipynb (--assignment may be
+    left out in a course of one assignment). The student id is the LMS's user
     id (12345 below), the key its gradebook import matches `xorkit export` on.
     Files that match no student are listed, and the command exits 1.
 
@@ -47,7 +50,7 @@ def command(course: Path, download: Path, lms: str, pattern: str, force: bool, a
       xorkit collect --pattern '.*/(?P<student_id>[a-z]+)-(?P<file_id>xor_mlp)\\.ipynb$' dl/
     """
     root = course.resolve()
-    course_checks.known_assignment(root, assignment)
+    assignment = course_checks.one(root, assignment)
     try:
         outcome = collecting.collect(root, download, assignment, lms, pattern, force)
     except NbgraderError as exc:
@@ -69,7 +72,7 @@ def command(course: Path, download: Path, lms: str, pattern: str, force: bool, a
             click.echo(f"  {printable(name)}: {printable(reason)}")
         click.echo(
             "rename them as the LMS does, or pass --pattern, and rerun with --force; "
-            "or copy them by hand to submitted/<student>/xor_mlp/xor_mlp.ipynb"
+            f"or copy them by hand to submitted/<student>/{assignment}/{assignment}.ipynb"
         )
         click.get_current_context().exit(STUDENTS_NEED_ATTENTION)
     if outcome.submitted:

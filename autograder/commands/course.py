@@ -2,12 +2,17 @@
 step gets one line saying what to do, not a traceback or another step's advice.
 
 Kept free of nbgrader: the gradebook's assignment names are read with sqlite3.
+A verb without ``--assignment`` works on every assignment of the course
+(``chosen``): those with a source folder and a package in ``assignments/``.
 """
 
 import difflib
 import sqlite3
 from pathlib import Path
 
+import click
+
+from autograder.checking.assignment import names as assignment_packages
 from autograder.commands.exit_codes import KitFailed, StudentsNeedAttention
 from autograder.text import printable
 
@@ -63,3 +68,50 @@ def not_empty(root: Path, assignment: str, graded_too: bool = True) -> None:
         f"no submissions in {root / 'submitted'}/*/{assignment}/: the class is empty; "
         "file them there with `xorkit collect`, then run `xorkit grade`"
     )
+
+
+def chosen(root: Path, assignment: str | None) -> list[str]:
+    """The assignments a verb works on: the one given, once it is known, or every
+    assignment of the course."""
+    if assignment is not None:
+        known_assignment(root, assignment)
+        return [assignment]
+    names = assignment_packages(root)
+    if not names:
+        raise KitFailed(
+            f"{root} has no assignment: each needs source/<name>/<name>.ipynb and its "
+            "package assignments/<name>/ (README: Adding an assignment)"
+        )
+    return names
+
+
+def one(root: Path, assignment: str | None) -> str:
+    """The assignment of a verb that works on one (an LMS download is for one):
+    the one given, or the course's only one."""
+    names = chosen(root, assignment)
+    if len(names) > 1:
+        raise click.UsageError(
+            f"this course has several assignments ({', '.join(names)}): say which with --assignment"
+        )
+    return names[0]
+
+
+def with_class(root: Path, names: list[str], graded_too: bool = True) -> list[str]:
+    """Those of ``names`` that have a class; stop as ``not_empty`` does when one
+    assignment was asked for and has none, or when none of several has one."""
+    if len(names) == 1:
+        not_empty(root, names[0], graded_too)
+        return names
+    full = []
+    for name in names:
+        try:
+            not_empty(root, name, graded_too)
+        except StudentsNeedAttention:
+            continue
+        full.append(name)
+    if not full:
+        raise StudentsNeedAttention(
+            f"no submissions in {root / 'submitted'} for any assignment ({', '.join(names)}): "
+            "file them there with `xorkit collect`, then run `xorkit grade`"
+        )
+    return full

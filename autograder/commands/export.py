@@ -6,7 +6,7 @@ import click
 
 from autograder.commands import course as course_checks
 from autograder.commands.exit_codes import HELP, STUDENTS_NEED_ATTENTION, KitFailed
-from autograder.commands.options import assignment_option, course_option
+from autograder.commands.options import assignment_option, course_option, per_assignment
 
 
 @click.command("export", epilog=HELP)
@@ -15,12 +15,13 @@ from autograder.commands.options import assignment_option, course_option
     "--to",
     "out",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("grades.csv"),
+    default=Path("grades/{assignment}.csv"),
     show_default=True,
-    help="The CSV file to write (relative to the course directory).",
+    help="The CSV file to write (relative to the course directory); {assignment} "
+    "stands for the assignment's name.",
 )
 @assignment_option
-def command(course: Path, out: Path, assignment: str):
+def command(course: Path, out: Path, assignment: str | None):
     """Write the grades to a CSV, one row per student.
 
     Columns: student_id, score, max_score, needs_manual_grading, then the points
@@ -32,22 +33,24 @@ def command(course: Path, out: Path, assignment: str):
 
     \b
     Examples:
-      xorkit export                      # grades.csv in the course directory
-      xorkit export --to ~/xor_mlp.csv
+      xorkit export                      # grades/<assignment>.csv, each assignment
+      xorkit export --assignment xor_mlp --to ~/xor_mlp.csv
     """
     # imported when the verb runs, not for --help: it loads nbgrader (seconds)
     from autograder.course import export as export_api
 
     root = course.resolve()
-    path = out if out.is_absolute() else root / out
-    course_checks.known_assignment(root, assignment)
-    course_checks.not_empty(root, assignment)
-    try:
-        outcomes = export_api.export_class(root, path, assignment)
-    except (FileNotFoundError, ValueError) as exc:
-        raise KitFailed(str(exc)) from exc
-    click.echo(f"{len(outcomes)} students → {path}")
-    pending = [o for o in outcomes if o.manual_pending]
+    names = course_checks.chosen(root, assignment)
+    outs = per_assignment(out, names, "--to")
+    pending = []
+    for name in course_checks.with_class(root, names):
+        path = outs[name] if outs[name].is_absolute() else root / outs[name]
+        try:
+            outcomes = export_api.export_class(root, path, name)
+        except (FileNotFoundError, ValueError) as exc:
+            raise KitFailed(str(exc)) from exc
+        click.echo(f"{name}: {len(outcomes)} students → {path}")
+        pending += [o for o in outcomes if o.manual_pending]
     if pending:
         answers = sum(len(o.manual_pending) for o in pending)
         click.echo(

@@ -21,8 +21,8 @@ from autograder.text import printable
 )
 @click.option("--student", default=None, help="Only this student id (a glob such as 'a*' works).")
 @assignment_option
-def command(course: Path, show_hidden_messages: bool, student: str, assignment: str):
-    """Write feedback/<student>/xor_mlp/xor_mlp.html for every graded submission.
+def command(course: Path, show_hidden_messages: bool, student: str, assignment: str | None):
+    """Write feedback/<student>/<assignment>/<assignment>.html for every graded submission.
 
     Run it after `xorkit grade` and after grading the written answers in the
     formgrader (`jupyter lab`, Nbgrader → Formgrader): answers not graded yet
@@ -39,30 +39,29 @@ def command(course: Path, show_hidden_messages: bool, student: str, assignment: 
     from autograder.course import feedback as feedback_api
 
     root = course.resolve()
-    course_checks.known_assignment(root, assignment)
-    course_checks.not_empty(root, assignment)
-    try:
-        out = feedback_api.feedback(root, assignment, show_hidden_messages, student)
-    except NbgraderError as exc:
-        raise KitFailed(f"{exc}\nrerun `xorkit grade`, then `xorkit feedback`") from exc
-    except FileNotFoundError as exc:
-        raise KitFailed(str(exc)) from exc
-    for name, path in sorted(out.written.items()):
-        click.echo(f"feedback {printable(name, 80):24s} → {path}")
-    click.echo(f"{len(out.written)} feedback files written")
     attention = False
-    if out.not_graded:
-        attention = True
-        click.echo(
-            f"\nno graded notebook, so no feedback, for: {', '.join(out.not_graded)}"
-            "\nrun `xorkit grade` (see its output for why they were not graded)"
-        )
-    if out.manual_pending:
-        attention = True
-        click.echo(
-            f"\nwritten answers not graded yet (shown as 0): {', '.join(out.manual_pending)}"
-            "\ngrade them in the formgrader (`jupyter lab`, Nbgrader → Formgrader), "
-            "then rerun `xorkit feedback`"
-        )
+    for assignment_name in course_checks.with_class(root, course_checks.chosen(root, assignment)):
+        try:
+            out = feedback_api.feedback(root, assignment_name, show_hidden_messages, student)
+        except NbgraderError as exc:
+            raise KitFailed(f"{exc}\nrerun `xorkit grade`, then `xorkit feedback`") from exc
+        except FileNotFoundError as exc:
+            raise KitFailed(str(exc)) from exc
+        for name, path in sorted(out.written.items()):
+            click.echo(f"feedback {printable(name, 80):24s} → {path}")
+        click.echo(f"{assignment_name}: {len(out.written)} feedback files written")
+        if out.not_graded:
+            attention = True
+            click.echo(
+                f"\nno graded notebook, so no feedback, for: {', '.join(out.not_graded)}"
+                "\nrun `xorkit grade` (see its output for why they were not graded)"
+            )
+        if out.manual_pending:
+            attention = True
+            click.echo(
+                f"\nwritten answers not graded yet (shown as 0): {', '.join(out.manual_pending)}"
+                "\ngrade them in the formgrader (`jupyter lab`, Nbgrader → Formgrader), "
+                "then rerun `xorkit feedback`"
+            )
     if attention:
         click.get_current_context().exit(STUDENTS_NEED_ATTENTION)

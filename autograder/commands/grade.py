@@ -20,7 +20,7 @@ def _progress(total):
     return progress(desc="grading", total=total)
 
 
-def _one_assignment(argument: str | None, option: str) -> str:
+def _one_assignment(argument: str | None, option: str | None) -> str | None:
     """The assignment, given as the argument (as before) or as --assignment (as the
     other verbs take it), but not as two different names."""
     ctx = click.get_current_context()
@@ -66,7 +66,7 @@ def _one_assignment(argument: str | None, option: str) -> str:
 def command(
     course: Path,
     assignment_argument: str | None,
-    assignment: str,
+    assignment: str | None,
     jobs: int | None,
     engine: str,
     no_sandbox: bool,
@@ -81,7 +81,7 @@ def command(
 
     \b
     Examples:
-      xorkit grade                 # grades submitted/*/xor_mlp/ on every core
+      xorkit grade                 # every assignment's submitted/*/<assignment>/, all cores
       xorkit grade --jobs 4
       xorkit grade --force         # regrade everyone, unchanged submissions too
       xorkit grade --assignment xor_mlp   # the same as `xorkit grade xor_mlp`
@@ -93,10 +93,10 @@ def command(
 
     assignment = _one_assignment(assignment_argument, assignment)
     root = course.resolve()
-    course_checks.known_assignment(root, assignment)
-    course_checks.built(root, assignment)
-    course_checks.not_empty(root, assignment, graded_too=False)
-    start = time.perf_counter()
+    names = course_checks.chosen(root, assignment)
+    for name in names:
+        course_checks.built(root, name)
+    names = course_checks.with_class(root, names, graded_too=False)
     if engine == "kit" and no_sandbox:
         click.secho(
             "WARNING: grading is NOT sandboxed (--no-sandbox): student code can read and "
@@ -104,31 +104,39 @@ def command(
             fg="yellow",
             err=True,
         )
-    try:
-        outcomes = grading.autograde(
-            root,
-            assignment,
-            jobs=jobs or os.cpu_count(),
-            engine=engine,
-            progress=_progress,
-            sandbox="off" if no_sandbox else "require",
-            force=force,
-        )
-    except grading.StudentsNotGraded as exc:
-        click.echo(results.table(exc.outcomes))
-        for student, reason in sorted(exc.ungraded.items()):
-            click.secho(f"{printable(student, 80)}: {reason}", fg="red", err=True)
-        raise click.exceptions.Exit(STUDENTS_NEED_ATTENTION) from exc
-    except GraderFault as exc:
-        raise KitFailed(f"{exc}\nno grade was recorded for the students it affects") from exc
-    except (NbgraderError, FileNotFoundError) as exc:
-        raise KitFailed(str(exc)) from exc
-    click.echo(results.table(outcomes))
-    reused = sum(o.reused for o in outcomes)
-    graded = len(outcomes) - reused
-    click.echo(f"\ngraded {graded} submissions in {time.perf_counter() - start:.1f} s")
-    if reused:
-        click.echo(
-            f"reused the recorded grades of {reused} unchanged submissions "
-            "(nothing that decides them changed); --force regrades them"
-        )
+    attention = False
+    for name in names:
+        if len(names) > 1:
+            click.echo(f"\n{name}")
+        start = time.perf_counter()
+        try:
+            outcomes = grading.autograde(
+                root,
+                name,
+                jobs=jobs or os.cpu_count(),
+                engine=engine,
+                progress=_progress,
+                sandbox="off" if no_sandbox else "require",
+                force=force,
+            )
+        except grading.StudentsNotGraded as exc:
+            click.echo(results.table(exc.outcomes))
+            for student, reason in sorted(exc.ungraded.items()):
+                click.secho(f"{printable(student, 80)}: {reason}", fg="red", err=True)
+            attention = True
+            continue
+        except GraderFault as exc:
+            raise KitFailed(f"{exc}\nno grade was recorded for the students it affects") from exc
+        except (NbgraderError, FileNotFoundError) as exc:
+            raise KitFailed(str(exc)) from exc
+        click.echo(results.table(outcomes))
+        reused = sum(o.reused for o in outcomes)
+        graded = len(outcomes) - reused
+        click.echo(f"\ngraded {graded} submissions in {time.perf_counter() - start:.1f} s")
+        if reused:
+            click.echo(
+                f"reused the recorded grades of {reused} unchanged submissions "
+                "(nothing that decides them changed); --force regrades them"
+            )
+    if attention:
+        raise click.exceptions.Exit(STUDENTS_NEED_ATTENTION)

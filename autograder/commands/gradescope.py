@@ -4,13 +4,15 @@ from pathlib import Path
 
 import click
 
+from autograder.commands import course as course_checks
 from autograder.commands.exit_codes import KitFailed
-from autograder.commands.options import course_option
+from autograder.commands.options import assignment_option, course_option
 from autograder.course.gradescope_visibility import VISIBILITIES
 
 
 @click.command("gradescope")
 @course_option
+@assignment_option
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -25,8 +27,8 @@ from autograder.course.gradescope_visibility import VISIBILITIES
     show_default=True,
     help="When students see their per-function results on Gradescope.",
 )
-def command(course: Path, out: Path, visibility: str):
-    """Export the assignment as a Gradescope autograder bundle (a zip).
+def command(course: Path, assignment: str | None, out: Path, visibility: str):
+    """Export each assignment as a Gradescope autograder bundle (a zip).
 
     The zip holds setup.sh, run_autograder, the hidden checks, the reference
     solution, the source notebook's test cells and requirements.txt. Each
@@ -34,20 +36,23 @@ def command(course: Path, out: Path, visibility: str):
 
     \b
     Examples:
-      xorkit gradescope                       # writes gradescope/xor_mlp-gradescope.zip
+      xorkit gradescope                       # gradescope/<assignment>-gradescope.zip, each
       xorkit gradescope --out dist --visibility after_published
     """
     # imported when the verb runs, not for --help: it loads nbgrader (seconds)
     from autograder.course import gradescope
+    from autograder.faults import GraderFault
 
-    try:
-        path = gradescope.bundle(course.resolve(), out, visibility)
-    except (FileNotFoundError, ValueError) as exc:
-        raise KitFailed(str(exc)) from exc
-    click.echo(f"wrote {path}")
-    click.echo(
-        "Upload it on Gradescope: your programming assignment → Configure Autograder →\n"
-        "Zip file upload → base image Ubuntu (22.04 or later) → Update Autograder;\n"
-        'then "Test Autograder" with release/xor_mlp/xor_mlp.ipynb (scores 0) and\n'
-        "the solved notebook (scores full marks)."
-    )
+    root = course.resolve()
+    for name in course_checks.chosen(root, assignment):
+        try:
+            path = gradescope.bundle(root, out, name, visibility)
+        except (FileNotFoundError, ValueError, GraderFault) as exc:
+            raise KitFailed(str(exc)) from exc
+        click.echo(f"wrote {path}")
+        click.echo(
+            "Upload it on Gradescope: your programming assignment → Configure Autograder →\n"
+            "Zip file upload → base image Ubuntu (22.04 or later) → Update Autograder;\n"
+            f'then "Test Autograder" with release/{name}/{name}.ipynb (scores 0) and\n'
+            "the solved notebook (scores full marks)."
+        )

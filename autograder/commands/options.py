@@ -4,13 +4,12 @@ from pathlib import Path
 
 import click
 
-from autograder import contract
 from autograder.commands.exit_codes import KitFailed
 
 # what an instructor is told when --course (or the current directory) is not a course
 COURSE_LOOKS_LIKE = (
-    "a course directory is a folder with nbgrader_config.py and source/<assignment>/: "
-    "run xorkit in one, or pass --course DIR"
+    "a course directory is a folder with nbgrader_config.py, source/<assignment>/ and "
+    "assignments/<assignment>/: run xorkit in one, or pass --course DIR"
 )
 
 
@@ -39,10 +38,22 @@ course_option = click.option(
     help="The course directory (holds nbgrader_config.py and source/).",
 )
 
+
+def per_assignment(path: Path, names: list[str], option: str) -> dict[str, Path]:
+    """``path`` for each assignment, ``{assignment}`` in it replaced by the name;
+    several assignments need the placeholder, or they would share one file."""
+    if len(names) > 1 and "{assignment}" not in str(path):
+        raise click.UsageError(
+            f"{option} {path} would be written for {len(names)} assignments: put "
+            "{assignment} in it, or choose one with --assignment"
+        )
+    return {name: Path(str(path).replace("{assignment}", name)) for name in names}
+
+
 assignment_option = click.option(
     "--assignment",
-    default=contract.ASSIGNMENT,
-    show_default=True,
-    help="The assignment: its folder in source/ and submitted/<student>/, and its "
-    "name in the gradebook.",
+    default=None,
+    help="The assignment: its folder in source/ and submitted/<student>/, its package "
+    "in assignments/, and its name in the gradebook [default: every assignment of the "
+    "course].",
 )

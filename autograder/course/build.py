@@ -1,15 +1,19 @@
-"""Build the student release and the solutions from the source notebook.
+"""Build the student release and the solutions of each assignment from its source notebook.
 
-The source notebook is the one source of truth. The build is a declared list of
-steps, each a small function of (source notebook path, course root):
+The source notebook is the one source of truth. The build of one assignment is
+a declared list of steps, each a small function of the assignment
+(``autograder.checking.assignment``), which knows its course root:
 
-* ``release``: ``nbgrader generate_assignment`` writes ``release/xor_mlp/``
-  (stubs instead of solutions, hidden tests removed) and records the cells in
-  the gradebook;
+* ``contract``: the notebook has one test cell ``test_<function>`` per contract
+  function, worth the points the contract gives it (the contract is the one
+  place points are written; the build refuses a notebook that disagrees);
+* ``reference_module``: the reference functions the hidden checks import;
 * ``solution_notebook``: the solved notebook handed out after the deadline,
   without the hidden tests or the solution markers;
-* ``reference_module``: the reference functions the hidden checks import;
-* ``build_record``: ``solutions/xor_mlp/build.json``, the hashes of the source,
+* ``release``: ``nbgrader generate_assignment`` writes ``release/<name>/``
+  (stubs instead of solutions, hidden tests removed) and records the cells in
+  the gradebook;
+* ``build_record``: ``solutions/<name>/build.json``, the hashes of the source,
   the reference and the checks, which grading verifies before it starts.
 """
 
@@ -23,70 +27,94 @@ from pathlib import Path
 import nbformat
 from nbgrader.preprocessors import ClearHiddenTests, ClearOutput
 
-from autograder import contract
 from autograder.checking import reference
+from autograder.checking.assignment import Assignment
 from autograder.engine.nbgrader_run import run_nbgrader
 from autograder.progress import progress
 
 SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 
 
-def source_notebook(root: Path) -> Path:
-    return root / "source" / contract.ASSIGNMENT / f"{contract.ASSIGNMENT}.ipynb"
+def contract(assignment: Assignment) -> list[Path]:
+    """Refuse a notebook whose test cells disagree with the contract."""
+    nb = nbformat.read(assignment.source_notebook(), as_version=4)
+    cells = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and cell.cell_type == "code":
+            cells[meta.get("grade_id")] = float(meta.get("points", 0))
+    problems = []
+    for f in assignment.functions:
+        if f.grade_id not in cells:
+            problems.append(f"no test cell {f.grade_id} for {f.name}")
+        elif cells[f.grade_id] != float(f.points):
+            problems.append(
+                f"the test cell {f.grade_id} is worth {cells[f.grade_id]:g} points, the "
+                f"contract gives {f.name} {f.points:g}"
+            )
+    if problems:
+        raise ValueError(
+            f"{assignment.source_notebook()} disagrees with the contract in "
+            f"{assignment.package_dir / '__init__.py'}: " + "; ".join(problems)
+        )
+    return []
 
 
-def release(root: Path) -> list[Path]:
-    run_nbgrader(root, "generate_assignment", contract.ASSIGNMENT, "--force")
-    return sorted((root / "release" / contract.ASSIGNMENT).glob("*.ipynb"))
+def release(assignment: Assignment) -> list[Path]:
+    run_nbgrader(assignment.course, "generate_assignment", assignment.name, "--force")
+    return sorted((assignment.course / "release" / assignment.name).glob("*.ipynb"))
 
 
-def solution_notebook(root: Path) -> list[Path]:
-    nb = nbformat.read(source_notebook(root), as_version=4)
+def solution_notebook(assignment: Assignment) -> list[Path]:
+    nb = nbformat.read(assignment.source_notebook(), as_version=4)
     nb, _ = ClearOutput().preprocess(nb, {})
     nb, _ = ClearHiddenTests().preprocess(nb, {})
     for cell in nb.cells:
         cell.source = SOLUTION_MARKER.sub("", cell.source)
-    out = root / "solutions" / contract.ASSIGNMENT / f"{contract.ASSIGNMENT}.ipynb"
+    out = assignment.solutions() / f"{assignment.name}.ipynb"
     out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out)
     return [out]
 
 
-def reference_module(root: Path) -> list[Path]:
+def reference_module(assignment: Assignment) -> list[Path]:
     """Extract the imports and contract functions of the solution cells."""
-    nb = nbformat.read(source_notebook(root), as_version=4)
+    source = assignment.source_notebook()
+    nb = nbformat.read(source, as_version=4)
     imports, functions = ["import numpy as np"], {}
     for cell in nb.cells:
         if cell.cell_type != "code" or not cell.metadata.get("nbgrader", {}).get("solution"):
             continue
         code = SOLUTION_MARKER.sub("", cell.source)
         for node in ast.parse(code).body:
-            if isinstance(node, ast.FunctionDef) and node.name in contract.FUNCTIONS:
+            if isinstance(node, ast.FunctionDef) and node.name in assignment.names:
                 functions[node.name] = ast.get_source_segment(code, node)
             elif isinstance(node, ast.Import | ast.ImportFrom):
                 imports.append(ast.get_source_segment(code, node))
-    missing = [name for name in contract.FUNCTIONS if name not in functions]
+    missing = [name for name in assignment.names if name not in functions]
     if missing:
-        raise ValueError(f"the source notebook does not define {', '.join(missing)}")
+        raise ValueError(f"the source notebook {source} does not define {', '.join(missing)}")
+    relative = source.relative_to(assignment.course).as_posix()
     header = (
-        '"""Reference solution of the XOR MLP assignment.\n\n'
-        "Generated by `xorkit build` from source/xor_mlp/xor_mlp.ipynb: edit the notebook,\n"
+        f'"""Reference solution of {assignment.name} ({assignment.title}).\n\n'
+        f"Generated by `xorkit build` from {relative}: edit the notebook,\n"
         'not this file.\n"""\n\n'
     )
-    body = "\n\n\n".join(functions[name] for name in contract.FUNCTIONS)
+    body = "\n\n\n".join(functions[name] for name in assignment.names)
     text = header + "\n".join(dict.fromkeys(imports)) + "\n\n\n" + body + "\n"
-    out = root / "solutions" / contract.ASSIGNMENT / "reference.py"
+    out = assignment.solutions() / "reference.py"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)
     return [out]
 
 
-def build_record(root: Path) -> list[Path]:
+def build_record(assignment: Assignment) -> list[Path]:
     """Vouch for this source, reference and set of checks (``reference.verify``)."""
-    return [reference.write_record(root, source_notebook(root))]
+    return [reference.write_record(assignment)]
 
 
-STEPS: list[tuple[str, Callable[[Path], list[Path]]]] = [
+STEPS: list[tuple[str, Callable[[Assignment], list[Path]]]] = [
+    ("contract", contract),
     ("reference module", reference_module),
     ("solution notebook", solution_notebook),
     ("student release", release),
@@ -94,12 +122,14 @@ STEPS: list[tuple[str, Callable[[Path], list[Path]]]] = [
 ]
 
 
-def build(root: Path, log: Callable[[str], None] = print) -> list[Path]:
-    """Run every build step in ``root``; return the files written."""
+def build(assignment: Assignment, log: Callable[[str], None] = print) -> list[Path]:
+    """Run every build step of ``assignment`` in its course; return the files written."""
     written = []
-    for name, step in progress(STEPS, desc="build"):
-        paths = step(root)
+    root = assignment.course
+    for name, step in progress(STEPS, desc=f"build {assignment.name}"):
+        paths = step(assignment)
         for path in paths:
-            log(f"{name:18s} → {path.relative_to(root)}")
+            log(f"{assignment.name}: {name:18s} → {path.relative_to(root)}")
         written += paths
+    assignment.use_reference(None)  # a rebuilt reference is imported afresh
     return written

@@ -29,7 +29,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import contract
 from autograder.engine.nbgrader_run import stream_nbgrader
 
 # nbgrader matches these from the start of each extracted file's absolute path.
@@ -228,7 +227,7 @@ def _classify(extracted: Path, pattern: str, released: set[str]) -> Collected:
 def collect(
     root: Path,
     download: Path,
-    assignment: str = contract.ASSIGNMENT,
+    assignment: str,
     lms: str = "canvas",
     pattern: str | None = None,
     force: bool = False,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from autograder import contract
 from autograder.course import graded, results
 from autograder.text import spreadsheet_cell
 
@@ -35,9 +34,7 @@ def rows(outcomes: list[results.StudentOutcome]) -> tuple[list[str], list[dict[s
     return FIXED + cells, table
 
 
-def export_class(
-    root: Path, out: Path, assignment: str = contract.ASSIGNMENT
-) -> list[results.StudentOutcome]:
+def export_class(root: Path, out: Path, assignment: str) -> list[results.StudentOutcome]:
     """Write the class's grades to ``out``; return the outcomes written, one a student."""
     outcomes = graded.outcomes(root, assignment)
     header, table = rows(outcomes)
@@ -49,6 +46,6 @@ def export_class(
     return outcomes
 
 
-def export_csv(root: Path, out: Path, assignment: str = contract.ASSIGNMENT) -> int:
+def export_csv(root: Path, out: Path, assignment: str) -> int:
     """Write the class's grades to ``out``; return the number of students."""
     return len(export_class(root, out, assignment))

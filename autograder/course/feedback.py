@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
 
-from autograder import contract
 from autograder.course import results
 from autograder.engine import grading
 from autograder.engine.nbgrader_run import stream_nbgrader
@@ -43,7 +42,7 @@ def preprocessors(show_hidden_messages: bool) -> list[str]:
 
 def feedback(
     root: Path,
-    assignment: str = contract.ASSIGNMENT,
+    assignment: str,
     show_hidden_messages: bool = True,
     student: str | None = None,
 ) -> Feedback:

@@ -6,11 +6,10 @@ from pathlib import Path
 
 from nbgrader.api import MissingEntry
 
-from autograder import contract
 from autograder.course import results
 
 
-def outcomes(root: Path, assignment: str = contract.ASSIGNMENT) -> list[results.StudentOutcome]:
+def outcomes(root: Path, assignment: str) -> list[results.StudentOutcome]:
     """``results.collect`` without creating an empty gradebook as a side effect."""
     if not (root / "gradebook.db").exists():
         raise FileNotFoundError(f"no gradebook in {root}: run `xorkit grade` first")

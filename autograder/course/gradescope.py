@@ -3,7 +3,7 @@
 Gradescope builds an image from a zip holding ``setup.sh`` and ``run_autograder``,
 unpacked to ``/autograder/source``; for each submission it puts the student's
 files in ``/autograder/submission`` and runs ``run_autograder``, which writes
-``/autograder/course/results/results.json``.
+``/autograder/results/results.json``.
 
 ``bundle`` writes that zip: the ``autograder`` package (the hidden checks), the
 reference solution, the source notebook's test and locked cells, the course's
@@ -37,16 +37,27 @@ from pathlib import Path
 import nbformat
 from nbgrader.preprocessors import ClearOutput
 
-from autograder import contract
+from autograder.checking import assignment as assignments
 from autograder.checking import reference, runner
 from autograder.course.gradescope_visibility import VISIBILITIES
 from autograder.engine import remote, sandbox
 from autograder.faults import GraderFault
 
 ROOT_ENV = "XORKIT_GRADESCOPE_ROOT"  # a fake /autograder tree, for tests
-BUNDLE_NAME = f"{contract.ASSIGNMENT}-gradescope.zip"
-TEST_CELLS = f"test_cells/{contract.ASSIGNMENT}.ipynb"
-REFERENCE = f"solutions/{contract.ASSIGNMENT}/reference.py"
+
+
+def bundle_name(name: str) -> str:
+    return f"{name}-gradescope.zip"
+
+
+def test_cells_path(name: str) -> str:
+    return f"test_cells/{name}.ipynb"
+
+
+def reference_path(name: str) -> str:
+    return f"solutions/{name}/reference.py"
+
+
 # What grading needs from the kit's dependencies, at the versions pyproject.toml
 # allows; ipykernel brings IPython and matplotlib-inline, which the executor
 # running the notebook uses (the kit gets them through jupyter).
@@ -81,7 +92,7 @@ chmod -R a+rX "$ROOT/venv"  # uid nobody runs student code with this Python
 RUN_AUTOGRADER = """\
 #!/usr/bin/env bash
 # Gradescope runs this for every submission: it grades
-# /autograder/submission/*.ipynb and writes /autograder/course/results/results.json.
+# /autograder/submission/*.ipynb and writes /autograder/results/results.json.
 set -euo pipefail
 ROOT="${{XORKIT_GRADESCOPE_ROOT:-/autograder}}"
 PYTHON="${{XORKIT_GRADESCOPE_PYTHON:-$ROOT/venv/bin/python}}"
@@ -90,7 +101,8 @@ export PYTHONPATH="$ROOT/source${{PYTHONPATH:+:$PYTHONPATH}}"
 export XORKIT_REFERENCE="$ROOT/source/{reference}"
 export MPLBACKEND=Agg
 cd "$ROOT/source"
-exec "$PYTHON" -m autograder.course.gradescope --root "$ROOT" --visibility {visibility}
+exec "$PYTHON" -m autograder.course.gradescope --root "$ROOT" --visibility {visibility} \\
+    --assignment {name}
 """
 
 
@@ -168,38 +180,43 @@ def graded(tests: nbformat.NotebookNode) -> list:
     return [cell for cell in tests.cells if cell.metadata.nbgrader.get("grade")]
 
 
-def bundle_files(course: Path, visibility: str = "visible") -> dict[str, bytes]:
-    """Every file of the bundle, by its path inside the zip."""
+def bundle_files(course: Path, name: str, visibility: str = "visible") -> dict[str, bytes]:
+    """Every file of assignment ``name``'s bundle, by its path inside the zip."""
     if visibility not in VISIBILITIES:
         raise ValueError(f"visibility must be one of {', '.join(VISIBILITIES)}")
-    source = course / "source" / contract.ASSIGNMENT / f"{contract.ASSIGNMENT}.ipynb"
-    for path in (source, course / REFERENCE, course / "nbgrader_config.py"):
+    graded = assignments.load(course, name)
+    source, ref = graded.source_notebook(), course / reference_path(name)
+    for path in (source, ref, course / "nbgrader_config.py"):
         if not path.exists():
             raise FileNotFoundError(
                 f"{path} is missing: run `xorkit build` in the course directory"
             )
-    reference.verify(course, source)  # the reference and checks the build vouched for
+    reference.verify(graded)  # the reference and checks the build vouched for
     package = Path(__file__).resolve().parent.parent  # the whole kit
     files = {
         "setup.sh": SETUP_SH.encode(),
         "run_autograder": RUN_AUTOGRADER.format(
-            reference=REFERENCE, visibility=visibility
+            reference=reference_path(name), visibility=visibility, name=name
         ).encode(),
         "requirements.txt": requirements().encode(),
         "nbgrader_config.py": (course / "nbgrader_config.py").read_bytes(),
-        REFERENCE: (course / REFERENCE).read_bytes(),
-        TEST_CELLS: nbformat.writes(test_cells(source)).encode(),
+        reference_path(name): ref.read_bytes(),
+        test_cells_path(name): nbformat.writes(test_cells(source)).encode(),
     }
     for path in sorted(package.rglob("*.py")):
         files[f"autograder/{path.relative_to(package).as_posix()}"] = path.read_bytes()
+    for path in sorted(graded.package_dir.rglob("*.py")):
+        if "__pycache__" not in path.parts:
+            inside = path.relative_to(course).as_posix()
+            files[inside] = path.read_bytes()
     return files
 
 
-def bundle(course: Path, out: Path, visibility: str = "visible") -> Path:
-    """Write the Gradescope autograder zip for ``course`` into folder ``out``."""
-    files = bundle_files(course, visibility)
+def bundle(course: Path, out: Path, name: str, visibility: str = "visible") -> Path:
+    """Write assignment ``name``'s Gradescope autograder zip into folder ``out``."""
+    files = bundle_files(course, name, visibility)
     out.mkdir(parents=True, exist_ok=True)
-    target = out / BUNDLE_NAME
+    target = out / bundle_name(name)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
@@ -213,22 +230,19 @@ def bundle(course: Path, out: Path, visibility: str = "visible") -> Path:
 # -- grading one submission (run_autograder) ------------------------------------
 
 
-def find_submission(folder: Path) -> Path:
+def find_submission(folder: Path, name: str) -> Path:
     notebooks = sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
     if not notebooks:
         raise Rejected(
-            f"No notebook was submitted: upload {contract.ASSIGNMENT}.ipynb "
-            "(in Jupyter, File → Download)."
+            f"No notebook was submitted: upload {name}.ipynb (in Jupyter, File → Download)."
         )
     if len(notebooks) == 1:
         return notebooks[0]
-    named = folder / f"{contract.ASSIGNMENT}.ipynb"
+    named = folder / f"{name}.ipynb"
     if named in notebooks:
         return named
     names = ", ".join(p.name for p in notebooks)
-    raise Rejected(
-        f"Several notebooks were submitted ({names}): upload only {contract.ASSIGNMENT}.ipynb."
-    )
+    raise Rejected(f"Several notebooks were submitted ({names}): upload only {name}.ipynb.")
 
 
 def read_submission(path: Path) -> nbformat.NotebookNode:
@@ -320,7 +334,9 @@ def scratch_copy(submission: Path):
         shutil.rmtree(work, ignore_errors=True)
 
 
-def execute(nb: nbformat.NotebookNode, tests: nbformat.NotebookNode, root: Path, folder: Path):
+def execute(
+    nb: nbformat.NotebookNode, tests: nbformat.NotebookNode, root: Path, folder: Path, graded
+):
     """Run the notebook as ``xorkit grade`` does: the student's cells in the
     sandbox, the instructor's test cells here; the grader's ``remote.Execution``."""
     uid = isolation()
@@ -329,7 +345,9 @@ def execute(nb: nbformat.NotebookNode, tests: nbformat.NotebookNode, root: Path,
     limits = sandbox.Limits.from_course(root / "source")
     cells = remote.graded_cells(tests)  # the instructor's, never the student's
     with scratch_copy(folder) as scratch:
-        return remote.execute(nb, scratch, limits, use_bwrap=uid is None, tests=cells, drop_uid=uid)
+        return remote.execute(
+            nb, scratch, limits, use_bwrap=uid is None, tests=cells, assignment=graded, drop_uid=uid
+        )
 
 
 def _error_summary(output) -> str:
@@ -441,21 +459,23 @@ def results_json(
     }
 
 
-def grade(root: Path, visibility: str = "visible") -> dict:
-    """Grade ``root/submission/*.ipynb``; write and return ``root/results/results.json``.
+def grade(root: Path, name: str, visibility: str = "visible") -> dict:
+    """Grade ``root/submission/*.ipynb`` as assignment ``name``; write and return
+    ``root/results/results.json``.
     On a fault of the grader (no sandbox, say), raise ``GraderFault`` once
     results.json says that the notebook was not graded."""
     start = time.monotonic()
     source = root / "source"
-    tests = nbformat.read(source / TEST_CELLS, as_version=4)
+    tests = nbformat.read(source / test_cells_path(name), as_version=4)
     fault = None
     try:
-        path = find_submission(root / "submission")
+        graded = assignments.load(source, name)
+        path = find_submission(root / "submission", name)
         nb = read_submission(path)
         nb, _ = ClearOutput().preprocess(nb, {})
         nb = restore_test_cells(nb, tests)
-        runner.self_test()  # the bundled checks pass on the bundled reference
-        run = execute(nb, tests, root, path.parent)
+        runner.self_test(graded)  # the bundled checks pass on the bundled reference
+        run = execute(nb, tests, root, path.parent, graded)
         note = f"The notebook stopped running: {'; '.join(run.notes)}" if run.notes else ""
         scored = score_cells(nb, tests, run, visibility)
     except Rejected as exc:
@@ -478,10 +498,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=grade.__doc__)
     parser.add_argument("--root", type=Path, default=Path(os.environ.get(ROOT_ENV, "/autograder")))
     parser.add_argument("--visibility", choices=VISIBILITIES, default="visible")
+    parser.add_argument("--assignment", required=True)
     args = parser.parse_args(argv)
     print(f"grading with the checks in {Path(__file__).resolve().parent.parent}")
     try:
-        results = grade(args.root, args.visibility)
+        results = grade(args.root, args.assignment, args.visibility)
     except GraderFault as exc:
         print(f"not graded: {exc}", file=sys.stderr)
         return 2

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from autograder import contract
+from autograder.checking import assignment as assignments
 from autograder.course import build
 from autograder.course.results import StudentOutcome
 from autograder.engine import grading
@@ -36,11 +36,13 @@ def _copy_course(root: Path, into: Path) -> Path:
     into.mkdir(parents=True, exist_ok=True)
     shutil.copy(root / "nbgrader_config.py", into / "nbgrader_config.py")
     shutil.copytree(root / "source", into / "source")
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(root / assignments.PACKAGES, into / assignments.PACKAGES, ignore=ignore)
     return into
 
 
-def _submit(course: Path, student: str, notebook: Path) -> None:
-    out = course / "submitted" / student / contract.ASSIGNMENT / notebook.name
+def _submit(course: Path, name: str, student: str, notebook: Path) -> None:
+    out = course / "submitted" / student / name / notebook.name
     out.parent.mkdir(parents=True)
     shutil.copy(notebook, out)
 
@@ -62,20 +64,23 @@ def problems(outcomes: dict[str, StudentOutcome]) -> list[str]:
     return found
 
 
-def precheck(root: Path, log: Callable[[str], None] = print) -> None:
-    """Grade the reference and the blank release in a temporary copy of ``root``;
-    raise ``PrecheckFailed`` naming every cell that scores wrong."""
+def precheck(root: Path, name: str, log: Callable[[str], None] = print) -> None:
+    """Grade the reference and the blank release of assignment ``name`` in a
+    temporary copy of ``root``; raise ``PrecheckFailed`` naming every cell that
+    scores wrong."""
     with tempfile.TemporaryDirectory(prefix="xorkit-precheck-") as tmp:
         course = _copy_course(root, Path(tmp) / "course")
-        build.reference_module(course)
-        (release_nb,) = build.release(course)
-        build.build_record(course)
-        _submit(course, REFERENCE, build.source_notebook(course))
-        _submit(course, BLANK, release_nb)
-        log("precheck: grading the reference and the blank release in a temporary course")
+        copy = assignments.load(course, name)
+        build.contract(copy)
+        build.reference_module(copy)
+        (release_nb,) = build.release(copy)
+        build.build_record(copy)
+        _submit(course, name, REFERENCE, copy.source_notebook())
+        _submit(course, name, BLANK, release_nb)
+        log(f"precheck: grading {name}'s reference and blank release in a temporary course")
         try:
             # the instructor's own notebooks: sandboxed where bubblewrap works
-            graded = grading.autograde(course, progress=_progress, sandbox="auto")
+            graded = grading.autograde(course, name, progress=_progress, sandbox="auto")
         except GraderFault as exc:
             raise PrecheckFailed(
                 f"the build would release a broken assignment: {exc}\n"
@@ -91,7 +96,7 @@ def precheck(root: Path, log: Callable[[str], None] = print) -> None:
         raise PrecheckFailed(
             "the build would release a broken assignment:\n  "
             + "\n  ".join(found + notes)
-            + "\nfix source/xor_mlp/xor_mlp.ipynb (or the checks in autograder/checks/) and "
+            + f"\nfix source/{name}/{name}.ipynb (or the checks in assignments/{name}/) and "
             "rerun `xorkit build`; release/ and solutions/ were left untouched"
         )
     log("precheck: the reference scores full marks, the blank release zero")

@@ -20,8 +20,8 @@ import nbformat
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from autograder import contract
-from autograder.checking import runner
+from autograder.checking import assignment as assignments
+from autograder.checking.assignment import Assignment
 from autograder.course import graded, results
 from autograder.course.results import StudentOutcome
 from autograder.engine import grading
@@ -40,11 +40,9 @@ class ClassReport:
     failed_to_run: dict[str, list[str]] = field(default_factory=dict)  # student → reasons
 
 
-def all_checks() -> list[tuple[str, str]]:
+def all_checks(assignment: Assignment) -> list[tuple[str, str]]:
     """Every hidden check as (function, name), in contract order."""
-    from autograder import checks  # noqa: F401  (registers the checks)
-
-    return [(c.function, c.name) for f in contract.FUNCTIONS for c in runner.REGISTRY.get(f, [])]
+    return [(c.function, c.name) for f in assignment.names for c in assignment.checks_of(f)]
 
 
 def read_notebook(path: Path) -> tuple[set[tuple[str, str]], list[str]]:
@@ -67,10 +65,11 @@ def read_notebook(path: Path) -> tuple[set[tuple[str, str]], list[str]]:
     return passed, errors
 
 
-def analyse(root: Path, assignment: str = contract.ASSIGNMENT) -> ClassReport:
+def analyse(root: Path, assignment: str) -> ClassReport:
     """Read the gradebook and every autograded notebook of ``assignment``."""
     outcomes = graded.outcomes(root, assignment)
-    checks = all_checks()
+    contract = assignments.load(root, assignment)
+    checks = all_checks(contract)
     passes = dict.fromkeys(checks, 0)
     failed: dict[str, list[str]] = {}
     counted = 0
@@ -97,14 +96,14 @@ def analyse(root: Path, assignment: str = contract.ASSIGNMENT) -> ClassReport:
                 "submitted but not in the gradebook: `xorkit grade` did not grade it"
             ]
     function_score = {}
-    for fn in contract.FUNCTIONS:
+    for f in contract.functions:
         shares = [
             c.score / c.max_score
             for o in outcomes
             for c in o.cells
-            if c.grade_id == f"test_{fn}" and c.score is not None and c.max_score
+            if c.grade_id == f.grade_id and c.score is not None and c.max_score
         ]
-        function_score[fn] = statistics.fmean(shares) if shares else 0.0
+        function_score[f.name] = statistics.fmean(shares) if shares else 0.0
     return ClassReport(
         outcomes=outcomes,
         check_pass_rate={f"{f}: {n}": passes[f, n] / max(counted, 1) for f, n in checks},
@@ -205,7 +204,7 @@ def render(report: ClassReport, title: str) -> str:
     )
 
 
-def report(root: Path, out: Path, assignment: str = contract.ASSIGNMENT) -> ClassReport:
+def report(root: Path, out: Path, assignment: str) -> ClassReport:
     """Write ``out/index.html`` and its plots; return what they show."""
     result = analyse(root, assignment)
     out.mkdir(parents=True, exist_ok=True)

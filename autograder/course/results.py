@@ -9,7 +9,6 @@ from pathlib import Path
 from nbgrader.api import Grade, Gradebook, SubmittedAssignment, SubmittedNotebook
 from sqlalchemy.orm import selectinload, undefer
 
-from autograder import contract
 from autograder.text import printable
 
 
@@ -116,7 +115,7 @@ def _submissions(gb: Gradebook, assignment: str):
     )
 
 
-def collect(root: Path, assignment: str = contract.ASSIGNMENT) -> list[StudentOutcome]:
+def collect(root: Path, assignment: str) -> list[StudentOutcome]:
     """Every graded submission of ``assignment``, sorted by student id."""
     outcomes = []
     with Gradebook(db_url(root)) as gb:

@@ -39,9 +39,9 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
-from autograder import contract
+from autograder.checking import assignment as assignments
 from autograder.checking import reference, runner
-from autograder.course import build, results
+from autograder.course import results
 from autograder.course.results import NOTES
 from autograder.engine import bookkeeping, cgroup, fingerprint, remote
 from autograder.engine.bookkeeping import Course, Job
@@ -52,7 +52,7 @@ from autograder.faults import GraderFault
 __all__ = ["NOTES", "Job", "autograde", "submissions"]
 
 
-def submissions(root: Path, assignment: str = contract.ASSIGNMENT) -> list[str]:
+def submissions(root: Path, assignment: str) -> list[str]:
     """Student ids with a folder ``submitted/<student>/<assignment>/``."""
     base = root / "submitted"
     return sorted(p.parent.name for p in base.glob(f"*/{assignment}") if p.is_dir())
@@ -246,6 +246,7 @@ def _execute(job, course, limits, use_bwrap, tests, config) -> Job:
                 use_bwrap,
                 _ZYGOTE,
                 tests=tests,
+                assignment=assignments.load(course.root, course.assignment),
             )
         finally:
             _empty_slot(_ZYGOTE)
@@ -348,10 +349,11 @@ def use_sandbox(mode: str) -> bool:
 
 def prepare(root: Path, assignment: str) -> Path:
     """Everything grading needs from the course, checked before anyone is graded:
-    the reference built from this course's source with these checks, a gradebook
-    that knows the assignment, and checks that pass on that reference, which is
-    left active (the caller deactivates it when grading ends)."""
-    path = reference.verify(root, build.source_notebook(root))
+    the assignment's package, the reference built from this course's source with
+    these checks, a gradebook that knows the assignment, and checks that pass on
+    that reference."""
+    graded = assignments.load(root, assignment)
+    path = reference.verify(graded)
     db = root / "gradebook.db"
     try:
         if not db.exists():
@@ -363,18 +365,14 @@ def prepare(root: Path, assignment: str) -> Path:
             f"the gradebook {db} has no assignment {assignment!r}: run `xorkit build` "
             "in the course directory, then grade again"
         ) from None
-    reference.activate(path)
-    try:
-        runner.self_test()
-    except GraderFault:
-        reference.activate(None)
-        raise
+    graded.use_reference(None)  # the course's, which verify just vouched for
+    runner.self_test(graded)
     return path
 
 
 def autograde(
     root: Path,
-    assignment: str = contract.ASSIGNMENT,
+    assignment: str,
     jobs: int | None = None,
     engine: str = "kit",
     progress=None,
@@ -405,18 +403,15 @@ def autograde(
             "included: use it for trusted code only, with --no-sandbox"
         )
     path = prepare(root, assignment)
-    try:
-        ungraded, reused = {}, set()
-        if engine == "nbgrader":
-            _stock_autograde(root, assignment, path)
-        else:
-            use_bwrap = use_sandbox(sandbox)
-            bookkeeping.check_version()
-            ungraded, reused = _kit_autograde(
-                root, assignment, students, jobs, progress, use_bwrap, phases, force
-            )
-    finally:
-        reference.activate(None)
+    ungraded, reused = {}, set()
+    if engine == "nbgrader":
+        _stock_autograde(root, assignment, path)
+    else:
+        use_bwrap = use_sandbox(sandbox)
+        bookkeeping.check_version()
+        ungraded, reused = _kit_autograde(
+            root, assignment, students, jobs, progress, use_bwrap, phases, force
+        )
     outcomes = results.collect(root, assignment)
     for outcome in outcomes:
         outcome.reused = outcome.student in reused
@@ -426,18 +421,20 @@ def autograde(
 
 
 def _stock_autograde(root: Path, assignment: str, path: Path) -> None:
-    """Stock ``nbgrader autograde``, its kernels grading with this course's reference."""
-    saved = os.environ.get("XORKIT_REFERENCE")
-    os.environ["XORKIT_REFERENCE"] = str(path)
+    """Stock ``nbgrader autograde``, its kernels grading with this course's
+    assignment package and reference."""
+    saved = {name: os.environ.get(name) for name in ("XORKIT_REFERENCE", "XORKIT_COURSE")}
+    os.environ["XORKIT_REFERENCE"], os.environ["XORKIT_COURSE"] = str(path), str(root)
     try:
         run_nbgrader(root, "autograde", assignment, "--force")
     except NbgraderError as exc:
         raise GraderFault(str(exc)) from exc
     finally:
-        if saved is None:
-            os.environ.pop("XORKIT_REFERENCE", None)
-        else:
-            os.environ["XORKIT_REFERENCE"] = saved
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 class StudentsNotGraded(Exception):
@@ -498,7 +495,8 @@ def _kit_autograde(
     workers = max(1, jobs or os.cpu_count() or 1)
     course = Course.load(root, assignment)
     limits = Limits.from_course(root)
-    tests = remote.graded_cells(nbformat.read(build.source_notebook(root), as_version=4))
+    source = assignments.load(root, assignment).source_notebook()
+    tests = remote.graded_cells(nbformat.read(source, as_version=4))
     with Gradebook(results.db_url(root)) as gb:  # student -> extension, for those graded
         extensions = {s.student_id: s.extension for s in gb.find_assignment(assignment).submissions}
     prints, reused = _fingerprints(course, limits, use_bwrap, tests, students, extensions, force)

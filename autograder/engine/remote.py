@@ -3,7 +3,7 @@
 The student's cells run in the sandboxed executor. A test cell never does: the
 grader runs its visible part here, in its own interpreter, with the student's
 functions reached over the socket, and then the hidden checks
-(``grade("fn", globals(), points=P)``), also here. So the grader alone decides
+(``grade("assignment", "fn", globals())``), also here. So the grader alone decides
 whether a test cell completed and what it scores; student code can only return
 values, never patch an assert, a check, a score or an output of a test cell.
 
@@ -33,8 +33,8 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from autograder import contract
-from autograder.checking import reference, runner
+from autograder.checking import runner
+from autograder.checking.assignment import Assignment
 from autograder.checking.runner import CheckFailed, NotAttempted
 from autograder.engine.sandbox import Died, Limits, Sandbox, Zygote
 from autograder.faults import GraderFault
@@ -57,10 +57,13 @@ class Execution:
     check_seconds: float = 0.0  # spent grading test cells (the rest ran student code)
 
 
-def split_test_cell(source: str) -> tuple[str, list[tuple[str, float]], str] | None:
+def split_test_cell(
+    source: str, assignment: Assignment
+) -> tuple[str, list[tuple[str, float]], str] | None:
     """(code before, [(function, points)], code after) for a cell with hidden
-    tests, or None. Hidden tests must be ``grade("<function>", globals(), points=P)``
-    calls (and their import): anything else is an authoring error."""
+    tests, or None. Hidden tests must be ``grade("<assignment>", "<function>",
+    globals())`` calls (and their import), naming this assignment and a function
+    of its contract, which gives the points: anything else is an authoring error."""
     match = HIDDEN.search(source)
     if not match:
         return None
@@ -69,30 +72,37 @@ def split_test_cell(source: str) -> tuple[str, list[tuple[str, float]], str] | N
         if isinstance(node, ast.ImportFrom) and node.module == "autograder":
             continue
         call = node.value if isinstance(node, ast.Expr) else None
+        literals = [a.value for a in getattr(call, "args", [])[:2] if isinstance(a, ast.Constant)]
         if not (
             isinstance(call, ast.Call)
             and getattr(call.func, "id", None) == "grade"
-            and call.args
-            and isinstance(call.args[0], ast.Constant)
+            and len(call.args) == 3
+            and not call.keywords
+            and len(literals) == 2
         ):
-            raise ValueError(f"hidden tests must only call grade(...): {ast.unparse(node)!r}")
-        points = {k.arg: k.value for k in call.keywords}.get("points")
-        if not isinstance(points, ast.Constant):
-            raise ValueError("grade(...) needs a literal points=")
-        calls.append((call.args[0].value, float(points.value)))
+            raise ValueError(
+                f'hidden tests must only call grade("{assignment.name}", "<function>", '
+                f"globals()): {ast.unparse(node)!r}"
+            )
+        name, function = literals
+        if name != assignment.name:
+            raise ValueError(f"grade(...) names assignment {name!r}, not {assignment.name!r}")
+        if function not in assignment.names:
+            raise ValueError(f"{function!r} is not a function of {assignment.name}'s contract")
+        calls.append((function, float(assignment.points(function))))
     return source[: match.start()], calls, source[match.end() :]
 
 
 class RemoteSubmission:
     """The submission's functions, called inside the sandbox."""
 
-    def __init__(self, sandbox: Sandbox, swap: list[str]):
-        self.sandbox, self.swap = sandbox, swap
+    def __init__(self, sandbox: Sandbox, swap: list[str], answer):
+        self.sandbox, self.swap, self.answer = sandbox, swap, answer
         self.swapped = list(swap)  # dependencies replaced by the reference
 
     def __getattr__(self, name: str):
         def call(*args):
-            reply = self.sandbox.call(name, list(args), self.swap, _answer_reference)
+            reply = self.sandbox.call(name, list(args), self.swap, self.answer)
             op = reply.get("op")
             if op == "return":
                 return reply.get("value")
@@ -111,11 +121,17 @@ class RemoteSubmission:
         return call
 
 
-def _answer_reference(name: str, args: list):
-    # arguments arrive freshly decoded, so nothing needs copying; this runs once
-    # per epoch of a student's train loop, so it is kept lean.
-    with np.errstate(all="ignore"):
-        return getattr(reference.load(), name)(*args)
+def _reference_answerer(assignment: Assignment):
+    """What answers the sandbox's calls of a swapped-in reference function."""
+    ref = assignment.reference()
+
+    def answer(name: str, args: list):
+        # arguments arrive freshly decoded, so nothing needs copying; this runs
+        # once per epoch of a student's train loop, so it is kept lean.
+        with np.errstate(all="ignore"):
+            return getattr(ref, name)(*args)
+
+    return answer
 
 
 def _error(name: str, text: str) -> nbformat.NotebookNode:
@@ -196,18 +212,20 @@ def execute(
     zygote: Zygote | None = None,
     *,
     tests: dict[str, GradedCell],
+    assignment: Assignment,
     **sandbox_options,
 ) -> Execution:
     """Run every code cell of ``nb`` (already sanitized by nbgrader): the student's
     in a sandbox rooted at ``scratch``, the test cells here. ``tests`` are the
     instructor's test cells (``graded_cells`` of the source notebook, never of a
     submission): a cell with one of their grade_ids runs their source, never its
-    own; every other cell, whatever its metadata says, runs in the sandbox."""
+    own; every other cell, whatever its metadata says, runs in the sandbox.
+    ``assignment`` gives the contract, the checks and the reference."""
     run = Execution(nb)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     for cell in code_cells:
         cell.outputs, cell.execution_count = [], None
-    state = _State(tests, run)
+    state = _State(tests, run, assignment, _reference_answerer(assignment))
     sandbox = _start(scratch, limits, use_bwrap, zygote, sandbox_options)
     run.sandboxed = sandbox.sandboxed
     if sandbox.note:
@@ -274,6 +292,8 @@ def _start(scratch, limits, use_bwrap, zygote, options) -> Sandbox:
 class _State:
     tests: dict[str, GradedCell]
     run: Execution  # where the grader's scores and reasons go
+    assignment: Assignment
+    answer: object  # answers the sandbox's calls of reference stand-ins
     passed: dict[str, bool] = field(default_factory=dict)  # function -> passed its checks
 
 
@@ -318,14 +338,15 @@ def _grade_test_cell(sandbox: Sandbox, cell, count: int, state: _State) -> None:
     test = state.tests[_grade_id(cell)]
     cell.source = test.source  # the instructor's, whatever the submission holds
     try:
-        before, calls, after = split_test_cell(test.source) or (test.source, [], "")
+        split = split_test_cell(test.source, state.assignment)
+        before, calls, after = split or (test.source, [], "")
     except (ValueError, SyntaxError) as exc:
         raise GraderFault(
             f"the hidden tests of {_grade_id(cell)} are malformed ({exc}): fix the "
             "source notebook and rerun `xorkit build`"
         ) from None
     under = [function for function, _ in calls]
-    namespace = _visible_namespace(sandbox, under, state.passed, test)
+    namespace = _visible_namespace(sandbox, under, state, test)
     limit = sandbox.limits.output_kb * 1024
     if not _run_visible(cell, before, namespace, limit):
         for function in under:
@@ -334,8 +355,9 @@ def _grade_test_cell(sandbox: Sandbox, cell, count: int, state: _State) -> None:
         return
     earned = 0.0 if calls else test.points
     for function, points in calls:
-        swap = runner.to_swap(function, state.passed)
-        results = runner.run_checks_on(function, RemoteSubmission(sandbox, swap))
+        swap = runner.to_swap(state.assignment, function, state.passed)
+        impl = RemoteSubmission(sandbox, swap, state.answer)
+        results = runner.run_checks_on(state.assignment, function, impl)
         state.passed[function] = all(r.status == "passed" for r in results)
         outputs = runner.cell_outputs(function, results, points, count)
         cell.outputs.extend(nbformat.from_dict(o) for o in outputs)
@@ -359,14 +381,14 @@ class StudentError(Exception):
         self.ename = ename
 
 
-def _student_function(sandbox: Sandbox, name: str, swap: list[str]):
+def _student_function(sandbox: Sandbox, name: str, swap: list[str], answer):
     """The student's ``name`` as a test cell sees it: called in the sandbox, its
     exceptions raised here under their own name, as a kernel would show them."""
 
     def call(*args, **kwargs):
         if kwargs:
             raise GraderFault(f"a visible test calls {name} with keyword arguments")
-        reply = sandbox.call(name, list(args), swap, _answer_reference)
+        reply = sandbox.call(name, list(args), swap, answer)
         op = reply.get("op")
         if op == "return":
             return reply.get("value")
@@ -383,17 +405,19 @@ def _student_function(sandbox: Sandbox, name: str, swap: list[str]):
     return call
 
 
-def _visible_namespace(sandbox: Sandbox, under: list[str], passed: dict, test: GradedCell) -> dict:
+def _visible_namespace(sandbox: Sandbox, under: list[str], state: _State, test: GradedCell) -> dict:
     """The cell's functions under test are the student's (their failed
     dependencies swapped for the reference); every other contract function is
     the reference; the data are the instructor's."""
-    ref = reference.load()
+    assignment, passed = state.assignment, state.passed
+    ref = assignment.reference()
     namespace = {"__builtins__": builtins}
     namespace.update({name: importlib.import_module(m) for name, m in test.modules.items()})
     namespace.update({name: runner._copy(value) for name, value in test.data.items()})
-    for name in contract.FUNCTIONS:
+    for name in assignment.names:
         if name in under or not under:
-            namespace[name] = _student_function(sandbox, name, runner.to_swap(name, passed))
+            swap = runner.to_swap(assignment, name, passed)
+            namespace[name] = _student_function(sandbox, name, swap, state.answer)
         else:
             namespace[name] = getattr(ref, name)
     return namespace

@@ -32,7 +32,7 @@ from traitlets import Float, Integer
 from traitlets.config import Configurable
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder.checking import reference
+from autograder.checking import assignment as assignments
 from autograder.checking.runner import Abort
 from autograder.engine import cgroup
 from autograder.engine.worker import wire
@@ -216,7 +216,9 @@ def _prefixes() -> list[Path]:
 
 def _hidden_inside(prefixes: list[Path]) -> list[Path]:
     """Grader files that live inside an exposed prefix (a non-editable install)."""
-    secrets = [PACKAGE_DIR, reference.reference_path().resolve().parent]
+    secrets = [PACKAGE_DIR]
+    for graded in assignments.loaded():  # the hidden checks and the references
+        secrets += [graded.package_dir, graded.reference_path().resolve().parent]
     return [s for s in secrets if any(s.is_relative_to(p) for p in prefixes) and s.exists()]
 
 

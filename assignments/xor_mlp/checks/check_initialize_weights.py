@@ -2,8 +2,10 @@ import contextlib
 
 import numpy as np
 
-from autograder.checking.hints import call, check
+from autograder.checking.hints import call
 from autograder.checking.runner import expect
+
+from .. import ASSIGNMENT
 
 
 @contextlib.contextmanager
@@ -27,7 +29,7 @@ def _weights(impl, d, h, o, seed):
     return tuple(np.asarray(w) for w in result)
 
 
-@check("initialize_weights", "shapes (D, H) and (H, O)", weight=1)
+@ASSIGNMENT.check("initialize_weights", "shapes (D, H) and (H, O)", weight=1)
 def test_shapes(impl):
     for d, h, o in [(2, 3, 1), (5, 7, 1), (1, 4, 1)]:
         with _global_seed(0):
@@ -46,7 +48,7 @@ def test_shapes(impl):
         )
 
 
-@check("initialize_weights", "entries uniform in [0, 1)", weight=1)
+@ASSIGNMENT.check("initialize_weights", "entries uniform in [0, 1)", weight=1)
 def test_distribution(impl):
     d, h, o = 40, 50, 1
     with _global_seed(1):
@@ -71,7 +73,7 @@ def test_distribution(impl):
     )
 
 
-@check("initialize_weights", "draws from the rng it is given", weight=1)
+@ASSIGNMENT.check("initialize_weights", "draws from the rng it is given", weight=1)
 def test_uses_rng(impl):
     with _global_seed(123):
         a = _weights(impl, 3, 4, 1, seed=5)

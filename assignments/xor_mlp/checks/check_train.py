@@ -1,10 +1,15 @@
 import numpy as np
 
-from autograder import contract
-from autograder.checking import reference
-from autograder.checking.hints import call, check
-from autograder.checking.numerics import case, close, xor_data
+from autograder.checking.hints import call
+from autograder.checking.numerics import close
 from autograder.checking.runner import expect
+
+from .. import ASSIGNMENT
+from ..cases import case, xor_data
+
+# the notebook's hyper-parameters, as the contract states them
+LEARNING_RATE = ASSIGNMENT.settings["LEARNING_RATE"]
+N_EPOCHS = ASSIGNMENT.settings["N_EPOCHS"]
 
 # Seeds of the convergence check. Over seeds 0-199 the reference, with the
 # notebook's learning rate and epochs, always classifies XOR correctly and ends
@@ -36,9 +41,9 @@ def _run(impl, X, y, w1, w2, learning_rate, n_epochs):
     return np.asarray(w1_new, dtype=float), np.asarray(w2_new, dtype=float), errors
 
 
-@check("train", "one error per epoch, errors[0] before the first update", weight=1)
+@ASSIGNMENT.check("train", "one error per epoch, errors[0] before the first update", weight=1)
 def test_errors_bookkeeping(impl):
-    ref = reference.load()
+    ref = ASSIGNMENT.reference()
     X, y, w1, w2 = case(60, 6, 3, 4)
     _, _, errors = _run(impl, X, y, w1, w2, 0.1, 7)
     expect(len(errors) == 7, f"with n_epochs=7 train should record 7 errors, got {len(errors)}")
@@ -56,7 +61,7 @@ def _diagnose(ref, X, y, w1, w2, lr, epochs, errors, got_w1, got_w2):
         return "errors[0] should be the error of the initial weights: record it before updating"
     if np.allclose(errors, errors[0]):
         return "the error never changes: are the weights updated with the learning rate?"
-    for other in (1.0, contract.LEARNING_RATE):
+    for other in (1.0, LEARNING_RATE):
         if other != lr and np.allclose(
             errors, ref.train(X, y, w1.copy(), w2.copy(), other, len(errors))[2], rtol=1e-7
         ):
@@ -72,9 +77,9 @@ def _diagnose(ref, X, y, w1, w2, lr, epochs, errors, got_w1, got_w2):
     )
 
 
-@check("train", "follows gradient descent step by step", weight=2)
+@ASSIGNMENT.check("train", "follows gradient descent step by step", weight=2)
 def test_trajectory(impl):
-    ref = reference.load()
+    ref = ASSIGNMENT.reference()
     for seed, (n, d, h), lr, epochs in [(61, (5, 3, 4), 0.3, 6), (62, (9, 2, 6), 0.05, 4)]:
         X, y, w1, w2 = case(seed, n, d, h)
         want_w1, want_w2, want_errors = ref.train(X, y, w1.copy(), w2.copy(), lr, epochs)
@@ -113,25 +118,25 @@ SUBSTITUTE_EPOCHS = 50
 def _convergence_with_stand_ins(impl, ref, X, y):
     for seed in CONVERGENCE_SEEDS:
         w1, w2 = ref.initialize_weights(2, 3, 1, np.random.default_rng(seed))
-        want = ref.train(X, y, w1.copy(), w2.copy(), contract.LEARNING_RATE, SUBSTITUTE_EPOCHS)[2]
-        _, _, errors = _run(impl, X, y, w1, w2, contract.LEARNING_RATE, SUBSTITUTE_EPOCHS)
+        want = ref.train(X, y, w1.copy(), w2.copy(), LEARNING_RATE, SUBSTITUTE_EPOCHS)[2]
+        _, _, errors = _run(impl, X, y, w1, w2, LEARNING_RATE, SUBSTITUTE_EPOCHS)
         expect(
             len(errors) == SUBSTITUTE_EPOCHS and np.allclose(errors, want, rtol=1e-7),
             f"from seed {seed}, the first {SUBSTITUTE_EPOCHS} epochs on XOR at "
-            f"λ={contract.LEARNING_RATE} do not follow gradient descent",
+            f"λ={LEARNING_RATE} do not follow gradient descent",
         )
 
 
-@check("train", "XOR converges from fixed seeds", weight=2)
+@ASSIGNMENT.check("train", "XOR converges from fixed seeds", weight=2)
 def test_convergence(impl):
-    ref = reference.load()
+    ref = ASSIGNMENT.reference()
     X, y = xor_data()
     if getattr(impl, "swapped", ()):
         _convergence_with_stand_ins(impl, ref, X, y)
         return
     for seed in CONVERGENCE_SEEDS:
         w1, w2 = ref.initialize_weights(2, 3, 1, np.random.default_rng(seed))
-        got_w1, got_w2, errors = _run(impl, X, y, w1, w2, contract.LEARNING_RATE, contract.N_EPOCHS)
+        got_w1, got_w2, errors = _run(impl, X, y, w1, w2, LEARNING_RATE, N_EPOCHS)
         expect(
             got_w1.shape == w1.shape and got_w2.shape == w2.shape,
             f"the returned weights have shapes {got_w1.shape} and {got_w2.shape}, not those of "
@@ -140,7 +145,7 @@ def test_convergence(impl):
         predictions = np.round(ref.forward_pass(X, got_w1, got_w2)[1])
         expect(
             np.array_equal(predictions, y),
-            f"from seed {seed}, after {contract.N_EPOCHS} epochs at λ={contract.LEARNING_RATE} the "
+            f"from seed {seed}, after {N_EPOCHS} epochs at λ={LEARNING_RATE} the "
             "trained network does not reproduce the XOR truth table",
         )
         expect(

@@ -1,8 +1,11 @@
 import numpy as np
 
-from autograder.checking.hints import call, check
-from autograder.checking.numerics import SHAPES, case, close
+from autograder.checking.hints import call
+from autograder.checking.numerics import close
 from autograder.checking.runner import expect
+
+from .. import ASSIGNMENT
+from ..cases import SHAPES, case
 
 
 def _sigma(x):
@@ -23,7 +26,7 @@ def _outputs(impl, n, d, h, seed):
     return X, w1, w2, act, y_hat, want_act
 
 
-@check("forward_pass", "act_hidden = σ(X w1), shape (N, H)", weight=1)
+@ASSIGNMENT.check("forward_pass", "act_hidden = σ(X w1), shape (N, H)", weight=1)
 def test_hidden(impl):
     for i, (n, d, h) in enumerate(SHAPES):
         X, w1, _w2, act, _y_hat, want = _outputs(impl, n, d, h, seed=20 + i)
@@ -36,7 +39,7 @@ def test_hidden(impl):
         expect(close(act, want), f"for N={n}, D={d}, H={h} act_hidden is not σ(X w1)")
 
 
-@check("forward_pass", "y_hat = act_hidden w2 (linear output), shape (N, O)", weight=1)
+@ASSIGNMENT.check("forward_pass", "y_hat = act_hidden w2 (linear output), shape (N, O)", weight=1)
 def test_output(impl):
     for i, (n, d, h) in enumerate(SHAPES):
         _X, _w1, w2, _act, y_hat, want = _outputs(impl, n, d, h, seed=30 + i)

@@ -1,8 +1,10 @@
 import numpy as np
 
-from autograder.checking.hints import call, check
+from autograder.checking.hints import call
 from autograder.checking.numerics import close
 from autograder.checking.runner import expect
+
+from .. import ASSIGNMENT
 
 ARRAY_HINT = "sigmoid must work element-wise on NumPy arrays of any shape: use np.exp, not math.exp"
 LIMIT_HINT = (
@@ -16,7 +18,7 @@ def _truth(x):
         return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
 
 
-@check("sigmoid", "values on arrays of several shapes", weight=2)
+@ASSIGNMENT.check("sigmoid", "values on arrays of several shapes", weight=2)
 def test_values(impl):
     rng = np.random.default_rng(11)
     for shape in [(4, 3), (7,), (2, 3, 4), (16, 1)]:
@@ -40,7 +42,7 @@ def test_values(impl):
         )
 
 
-@check("sigmoid", "works on a plain number", weight=1)
+@ASSIGNMENT.check("sigmoid", "works on a plain number", weight=1)
 def test_scalar(impl):
     for x in (0.0, -1.5, 3.0):
         out = call(impl, "sigmoid", x, where=f"for the number {x}")
@@ -53,7 +55,7 @@ def test_scalar(impl):
         )
 
 
-@check("sigmoid", "stays finite and correct for large |x|", weight=1)
+@ASSIGNMENT.check("sigmoid", "stays finite and correct for large |x|", weight=1)
 def test_extremes(impl):
     x = np.array([-1000.0, -60.0, 0.0, 60.0, 1000.0])
     out = call(impl, "sigmoid", x, where="for x = ±1000", hint=LIMIT_HINT)

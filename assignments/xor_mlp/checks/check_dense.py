@@ -1,8 +1,11 @@
 import numpy as np
 
-from autograder.checking.hints import call, check
-from autograder.checking.numerics import SHAPES, close
+from autograder.checking.hints import call
+from autograder.checking.numerics import close
 from autograder.checking.runner import expect
+
+from .. import ASSIGNMENT
+from ..cases import SHAPES
 
 
 def _check_shapes(impl, shapes, seed):
@@ -30,11 +33,11 @@ def _check_shapes(impl, shapes, seed):
         )
 
 
-@check("dense", "the XOR batch, (4, 2)·(2, 3)", weight=1)
+@ASSIGNMENT.check("dense", "the XOR batch, (4, 2)·(2, 3)", weight=1)
 def test_xor_shape(impl):
     _check_shapes(impl, [(4, 2, 3)], seed=13)
 
 
-@check("dense", "other shapes: (N, D)·(D, H) for any N, D, H", weight=2)
+@ASSIGNMENT.check("dense", "other shapes: (N, D)·(D, H) for any N, D, H", weight=2)
 def test_other_shapes(impl):
     _check_shapes(impl, (*SHAPES[1:], (5, 1, 1)), seed=14)

@@ -4,16 +4,12 @@ from functools import cache
 
 import numpy as np
 
-from autograder.checking import reference
-from autograder.checking.hints import call, check
-from autograder.checking.numerics import (
-    FD_REL_TOL,
-    SHAPES,
-    case,
-    numerical_gradient,
-    relative_error,
-)
+from autograder.checking.hints import call
+from autograder.checking.numerics import FD_REL_TOL, numerical_gradient, relative_error
 from autograder.checking.runner import expect
+
+from .. import ASSIGNMENT
+from ..cases import SHAPES, case
 
 # What to look at when a gradient is wrong by more than a constant factor.
 LAYER_HINTS = {
@@ -29,7 +25,7 @@ LAYER_HINTS = {
 
 @cache
 def _cases():
-    ref = reference.load()
+    ref = ASSIGNMENT.reference()
     cases = []
     for i, (n, d, h) in enumerate(SHAPES):
         X, y, w1, w2 = case(50 + i, n, d, h)
@@ -136,13 +132,15 @@ def _error_check(function):
 def register(function):
     """Register the gradient checks of ``function``; returns them for pytest."""
     return (
-        check(function, "dL_dw2 matches finite differences", weight=2)(
+        ASSIGNMENT.check(function, "dL_dw2 matches finite differences", weight=2)(
             _gradient_check(function, "w2")
         ),
-        check(function, "dL_dw1 matches finite differences", weight=3)(
+        ASSIGNMENT.check(function, "dL_dw1 matches finite differences", weight=3)(
             _gradient_check(function, "w1")
         ),
-        check(function, "returns the error of the batch", weight=1)(_error_check(function)),
+        ASSIGNMENT.check(function, "returns the error of the batch", weight=1)(
+            _error_check(function)
+        ),
     )
 
 

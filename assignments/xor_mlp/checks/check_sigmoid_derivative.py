@@ -1,15 +1,16 @@
 import numpy as np
 
-from autograder.checking.hints import check
 from autograder.checking.numerics import close
 from autograder.checking.runner import expect
+
+from .. import ASSIGNMENT
 
 
 def _sigma(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-@check("sigmoid_derivative", "a·(1 − a) of an activated input, any shape", weight=2)
+@ASSIGNMENT.check("sigmoid_derivative", "a·(1 − a) of an activated input, any shape", weight=2)
 def test_values(impl):
     rng = np.random.default_rng(12)
     for shape in [(4, 3), (9,), (2, 5, 3)]:
@@ -31,7 +32,7 @@ def test_values(impl):
         )
 
 
-@check("sigmoid_derivative", "works on a plain number", weight=1)
+@ASSIGNMENT.check("sigmoid_derivative", "works on a plain number", weight=1)
 def test_scalar(impl):
     for a in (0.5, 0.2, 0.0):
         out = impl.sigmoid_derivative(a)

@@ -1,7 +1,8 @@
 import numpy as np
 
-from autograder.checking.hints import check
 from autograder.checking.runner import expect
+
+from .. import ASSIGNMENT
 
 
 def _cases():
@@ -21,7 +22,7 @@ def _result(impl, y_hat, y):
     return np.asarray(result[0]), result[1]
 
 
-@check("mse", "residual = y_hat − y, shape (N, O)", weight=1)
+@ASSIGNMENT.check("mse", "residual = y_hat − y, shape (N, O)", weight=1)
 def test_residual(impl):
     for y_hat, y in _cases():
         residual, _ = _result(impl, y_hat, y)
@@ -33,7 +34,7 @@ def test_residual(impl):
         expect(np.allclose(residual, y_hat - y), "residual is not y_hat − y")
 
 
-@check("mse", "error = mean of ½·residual² over the batch", weight=2)
+@ASSIGNMENT.check("mse", "error = mean of ½·residual² over the batch", weight=2)
 def test_error(impl):
     for y_hat, y in _cases():
         n = len(y)
@@ -59,7 +60,7 @@ def test_error(impl):
         )
 
 
-@check("mse", "error is a single number", weight=1)
+@ASSIGNMENT.check("mse", "error is a single number", weight=1)
 def test_scalar(impl):
     y_hat, y = next(_cases())
     _, error = _result(impl, y_hat, y)

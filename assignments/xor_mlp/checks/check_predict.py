@@ -1,8 +1,9 @@
 import numpy as np
 
-from autograder.checking import reference
-from autograder.checking.hints import call, check
+from autograder.checking.hints import call
 from autograder.checking.runner import expect
+
+from .. import ASSIGNMENT
 
 
 def _cases():
@@ -14,7 +15,7 @@ def _cases():
     shift into an extra hidden unit that is always on (input column 50 with
     weight 1, so σ(50) = 1.0 in float64).
     """
-    ref = reference.load()
+    ref = ASSIGNMENT.reference()
     rng = np.random.default_rng(70)
     for n, d, h in [(4, 2, 3), (9, 3, 5), (20, 2, 4)]:
         X = np.hstack([rng.uniform(size=(n, d)), np.full((n, 1), 50.0)])
@@ -28,9 +29,9 @@ def _cases():
         yield X, w1, np.vstack([scale * w2, [[shift]]])
 
 
-@check("predict", "0/1 predictions thresholded at 0.5, shape (N, O)", weight=2)
+@ASSIGNMENT.check("predict", "0/1 predictions thresholded at 0.5, shape (N, O)", weight=2)
 def test_threshold(impl):
-    ref = reference.load()
+    ref = ASSIGNMENT.reference()
     for X, w1, w2 in _cases():
         n, d = X.shape  # d counts the always-on input column
         want = (ref.forward_pass(X, w1, w2)[1] > 0.5).astype(int)
@@ -53,7 +54,7 @@ def test_threshold(impl):
         )
 
 
-@check("predict", "uses the weights it is given", weight=1)
+@ASSIGNMENT.check("predict", "uses the weights it is given", weight=1)
 def test_uses_arguments(impl):
     """Two networks with H = 5, no notebook variable's shape, whose outputs are
     all near −0.3 and all near 1.3: any thresholding of the outputs, right or
