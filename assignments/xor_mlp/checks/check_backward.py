@@ -5,7 +5,7 @@ from functools import cache
 import numpy as np
 
 from autograder.checking.hints import call
-from autograder.checking.numerics import FD_REL_TOL, numerical_gradient, relative_error
+from autograder.checking.numerics import expect_gradient, numerical_gradient
 from autograder.checking.runner import expect
 
 from .. import ASSIGNMENT
@@ -54,60 +54,26 @@ def _triple(impl, function, args, n, d, h):
     return result
 
 
-def _hint(got, numeric, n, layer_hint):
-    """Name a constant factor between ``got`` and ``numeric`` if there is one."""
-    for factor, hint in [
-        (-1.0, "the sign is flipped"),
-        (float(n), "it is N times too large: divide by N"),
-        (1.0 / n, "it is N times too small: divide by N only once"),
-        (2.0, "it is twice too large"),
-        (0.5, "it is half the right size"),
-    ]:
-        if np.allclose(got, factor * numeric, rtol=1e-5, atol=1e-12):
-            return hint
-    # A fixed divisor k instead of N (k = 4, the XOR batch, say) scales by N / k.
-    scale = float(np.vdot(got, numeric) / max(np.vdot(numeric, numeric), 1e-300))
-    if scale > 0 and np.allclose(got, scale * numeric, rtol=1e-5, atol=1e-12):
-        k = n / scale
-        if abs(k - round(k)) < 1e-6 and round(k) != n:
-            return f"it is divided by {round(k)} instead of the batch size N = X.shape[0] = {n}"
-    return layer_hint
-
-
 def _gradient_check(function, which):
     index, name, shape_name = {
         "w1": (0, "dL_dw1", "(D, H)"),
         "w2": (1, "dL_dw2", "(H, O)"),
     }[which]
-    layer_hint = LAYER_HINTS[function, which]
 
     def run(impl):
         for (n, d, h), args, num_w1, num_w2 in _cases():
-            numeric = (num_w1, num_w2)[index]
-            got = np.asarray(_triple(impl, function, args, n, d, h)[index], dtype=float)
-            if got.shape == numeric.T.shape and got.shape != numeric.shape:
-                expect(
-                    False,
-                    f"{name} has shape {got.shape}, transposed: it must have the shape "
-                    f"of {which}, {shape_name}",
-                )
-            other = (num_w2, num_w1)[index]
-            if got.shape == other.shape and got.shape != numeric.shape:
-                expect(
-                    False,
-                    f"{name} has the shape of the other gradient: return "
-                    "(dL_dw1, dL_dw2, error) in this order",
-                )
-            expect(
-                got.shape == numeric.shape,
-                f"for N={n}, D={d}, H={h} {name} should have the shape of {which}, "
-                f"{numeric.shape}, got {got.shape}",
-            )
-            err = relative_error(got, numeric)
-            expect(
-                err < FD_REL_TOL,
-                f"for N={n}, D={d}, H={h} {name} differs from the numerical gradient by a relative "
-                f"error of {err:.2g}; {_hint(got, numeric, n, layer_hint)}",
+            numeric, other = (num_w1, num_w2)[index], (num_w2, num_w1)[index]
+            expect_gradient(
+                _triple(impl, function, args, n, d, h)[index],
+                numeric,
+                name=name,
+                parameter=which,
+                shape_name=shape_name,
+                where=f"for N={n}, D={d}, H={h}",
+                n=n,
+                hint=LAYER_HINTS[function, which],
+                others={"the other gradient": other.shape},
+                order="(dL_dw1, dL_dw2, error)",
             )
 
     return run
