@@ -55,16 +55,26 @@ def built_course(path: Path) -> Path:
     return path
 
 
-def submit(course: Path, student: str, notebook: nbformat.NotebookNode) -> Path:
-    out = course / "submitted" / student / "xor_mlp" / "xor_mlp.ipynb"
+def source_nb(name: str = XOR_NAME) -> Path:
+    return REPO / "source" / name / f"{name}.ipynb"
+
+
+def release_nb(name: str = XOR_NAME) -> Path:
+    return REPO / "release" / name / f"{name}.ipynb"
+
+
+def submit(
+    course: Path, student: str, notebook: nbformat.NotebookNode, assignment: str = XOR_NAME
+) -> Path:
+    out = course / "submitted" / student / assignment / f"{assignment}.ipynb"
     out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, out)
     return out
 
 
-def solved_sources() -> dict[str, str]:
+def solved_sources(assignment: str = XOR_NAME) -> dict[str, str]:
     """The reference code of each solution cell, markers removed."""
-    nb = nbformat.read(SOURCE_NB, as_version=4)
+    nb = nbformat.read(source_nb(assignment), as_version=4)
     return {
         c.metadata["nbgrader"]["grade_id"]: SOLUTION_MARKER.sub("", c.source)
         for c in nb.cells
@@ -72,9 +82,9 @@ def solved_sources() -> dict[str, str]:
     }
 
 
-def release_with(code: dict[str, str]) -> nbformat.NotebookNode:
+def release_with(code: dict[str, str], assignment: str = XOR_NAME) -> nbformat.NotebookNode:
     """The release notebook with the given solution cells filled in."""
-    nb = nbformat.read(RELEASE_NB, as_version=4)
+    nb = nbformat.read(release_nb(assignment), as_version=4)
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if cell.cell_type == "code" and grade_id in code:
@@ -82,9 +92,9 @@ def release_with(code: dict[str, str]) -> nbformat.NotebookNode:
     return nb
 
 
-def written_answers() -> dict[str, str]:
+def written_answers(assignment: str = XOR_NAME) -> dict[str, str]:
     """The model answers of the written (markdown) questions, by grade_id."""
-    nb = nbformat.read(SOURCE_NB, as_version=4)
+    nb = nbformat.read(source_nb(assignment), as_version=4)
     return {
         c.metadata["nbgrader"]["grade_id"]: c.source
         for c in nb.cells
@@ -92,14 +102,16 @@ def written_answers() -> dict[str, str]:
     }
 
 
-def finished_release(functions: list[str] | None = None) -> nbformat.NotebookNode:
+def finished_release(
+    functions: list[str] | None = None, assignment: str = XOR_NAME
+) -> nbformat.NotebookNode:
     """The release as a student hands it in: the given functions (default all)
     written with the reference code and every written question answered."""
-    code = solved_sources()
+    code = solved_sources(assignment)
     if functions is not None:
         code = {name: code[name] for name in functions}
-    nb = release_with(code)
-    answers = written_answers()
+    nb = release_with(code, assignment)
+    answers = written_answers(assignment)
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if cell.cell_type == "markdown" and grade_id in answers:
