@@ -47,6 +47,25 @@ def test_unfinished_notebook_names_failing_cells(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_wrong_gradient_fails_validation(tmp_path):
+    """A backward whose dL_dw1 uses σ instead of σ′ passes every shape check, yet
+    validation fails on its test cell and says how far off the gradient is."""
+    code = solved_sources()
+    code["backward"] = code["backward"].replace(
+        "sigmoid_derivative(act_hidden)", "sigmoid(act_hidden)"
+    )
+    assert code["backward"] != solved_sources()["backward"]
+    nb = finished_release()
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "backward":
+            cell.source = code["backward"]
+    out = validate(tmp_path, nb)
+    assert "VALIDATION FAILED ON 1 CELL(S)!" in out
+    assert 'print("backward: visible tests passed")' in out  # the failing cell is shown
+    assert "dL_dw1 differs from the numerical gradient" in out
+
+
+@pytest.mark.slow
 def test_blank_written_answers_fail_validation(tmp_path):
     """Code alone is not finished: each unanswered written question is a failing cell."""
     out = validate(tmp_path, release_with(solved_sources()))

@@ -282,6 +282,30 @@ def _publish(text: str, results: list[Result]) -> None:
         print(text)
 
 
+def diagnosis_output(function: str, results: list[Result]) -> dict:
+    """What the hidden checks say about a function whose test cell's visible part
+    failed: shown to learn from, never scored (the cell scores zero), so its
+    metadata is not the ``results`` a score or a report counts."""
+    failed = [r for r in results if r.status != "passed"]
+    if not failed:
+        text = (
+            f"{function}: the hidden checks pass, but the visible test above failed, so "
+            "this cell scores 0: read its message"
+        )
+    else:
+        lines = [
+            f"{function}: what the hidden checks found (this cell scores 0 because its "
+            "visible test failed):"
+        ]
+        lines += [f"  ✗ {r.name}: {r.message}" for r in failed]
+        text = "\n".join(lines)
+    return {
+        "output_type": "display_data",
+        "data": {"text/plain": text},
+        "metadata": {"xorkit": {"diagnosis": [asdict(r) for r in results]}},
+    }
+
+
 def cell_outputs(function: str, results: list[Result], points: float, count: int) -> list[dict]:
     """The outputs ``grade`` leaves in a cell, built outside the kernel: the
     report as display data, then the points as the cell's result."""

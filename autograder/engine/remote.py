@@ -252,9 +252,27 @@ def execute(
                     _score(state, later, 0.0, f"not run: {died}")
                 run.notes.append(died)
                 break
+        else:
+            _diagnose(sandbox, state)
     finally:
         sandbox.close()
     return run
+
+
+def _diagnose(sandbox: Sandbox, state: _State) -> None:
+    """Add what the hidden checks say to the test cells whose visible part failed.
+    It runs after every cell has scored, so it can change no score; a sandbox
+    that dies now ends the diagnoses, nothing else."""
+    for cell, function, swap in state.diagnose:
+        start = time.perf_counter()
+        try:
+            impl = RemoteSubmission(sandbox, swap, state.answer)
+            results = runner.run_checks_on(state.assignment, function, impl)
+        except Died:
+            return
+        finally:
+            state.run.check_seconds += time.perf_counter() - start
+        cell.outputs.append(nbformat.from_dict(runner.diagnosis_output(function, results)))
 
 
 def _keep_outputs(cell, budget: int, notebook_mb: int) -> int:
@@ -295,6 +313,9 @@ class _State:
     assignment: Assignment
     answer: object  # answers the sandbox's calls of reference stand-ins
     passed: dict[str, bool] = field(default_factory=dict)  # function -> passed its checks
+    # (cell, function, swap) of the test cells whose visible part failed: their
+    # hidden checks run after every cell, to say what is wrong, never to score
+    diagnose: list = field(default_factory=list)
 
 
 def _name(cell, index: int) -> str:
@@ -349,6 +370,9 @@ def _grade_test_cell(sandbox: Sandbox, cell, count: int, state: _State) -> None:
     namespace = _visible_namespace(sandbox, under, state, test)
     limit = sandbox.limits.output_kb * 1024
     if not _run_visible(cell, before, namespace, limit):
+        for function, _ in calls:  # diagnosed once every cell has run and scored
+            swap = runner.to_swap(state.assignment, function, state.passed)
+            state.diagnose.append((cell, function, swap))
         for function in under:
             state.passed[function] = False
         _score(state, cell, 0.0, _failure(cell))
