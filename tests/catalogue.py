@@ -1372,6 +1372,44 @@ def predict(X, w1, w2):
 """,
         "uses the notebook's trained weights instead of its arguments",
     ),
+    Variant(
+        "bug_loops_broadcast",
+        "backward_loops",
+        "buggy",
+        """\
+def backward_loops(X, y, y_hat, act_hidden, w2):
+    residual, error = mse(y_hat, y)
+    n, d = X.shape
+    h = act_hidden.shape[1]
+    dL_dw1, dL_dw2 = np.zeros((d, h)), np.zeros((h, 1))
+    for j in range(h):
+        dL_dw2[j, 0] = np.sum(residual * act_hidden[:, j]) / n
+        slope = act_hidden[:, j] * (1 - act_hidden[:, j])
+        for i in range(d):
+            dL_dw1[i, j] = np.sum(residual * w2[j, 0] * slope * X[:, i]) / n
+    return dL_dw1, dL_dw2, error
+""",
+        "a loop over units whose products take an (N, 1) column times an (N,) row: NumPy "
+        "broadcasts them to (N, N), and each sum adds N² terms",
+    ),
+    Variant(
+        "bug_train_stale_forward",
+        "train",
+        "buggy",
+        """\
+def train(X, y, w1, w2, learning_rate, n_epochs):
+    errors = []
+    act_hidden, y_hat = forward_pass(X, w1, w2)
+    for _ in range(n_epochs):
+        dw1, dw2, error = backward(X, y, y_hat, act_hidden, w2)
+        errors.append(error)
+        w1 = w1 - learning_rate * dw1
+        w2 = w2 - learning_rate * dw2
+    return w1, w2, errors
+""",
+        "the forward pass once, before the loop: every epoch's gradient is taken at the "
+        "initial weights and every error is the same",
+    ),
 )
 
 # The seeds' backward implementations, adapted to the contract's signature
@@ -1519,3 +1557,42 @@ def train(X, y, w1, w2, learning_rate, n_epochs):
 )
 
 VARIANTS = CORRECT + BUGGY + SEEDS
+
+# The misconception each buggy variant shows (``assignments/xor_mlp/mistakes.py``),
+# where it is one the grader knows; ``tests/test_misconceptions.py`` measures how
+# often the grader names it (recall) and how often a name it gives is right
+# (precision). Variants not listed make mistakes outside the known set.
+MISCONCEPTION_OF = {
+    "bug_backward_sigma_not_derivative": "sigma-instead-of-derivative",
+    "bug_sigmoid_derivative_sigma": "sigma-instead-of-derivative",
+    "seed_backward_loop_sigma": "sigma-instead-of-derivative",
+    "bug_sigmoid_derivative_sigma_twice": "sigmoid-applied-twice",
+    "bug_forward_sigma_twice": "sigmoid-applied-twice",
+    "bug_backward_sigma_of_act": "sigmoid-applied-twice",
+    "bug_backward_no_mean": "missing-mean",
+    "bug_loops_no_mean": "missing-mean",
+    "bug_mse_sum": "missing-mean",
+    "bug_mse_no_half": "half-of-the-squared-error",
+    "bug_mse_extra_half": "half-of-the-squared-error",
+    "bug_mse_residual_sign": "residual-sign",
+    "bug_backward_sign": "residual-sign",
+    "bug_forward_swapped_returns": "return-order",
+    "bug_mse_swapped_returns": "return-order",
+    "bug_backward_seed_order": "return-order",
+    "bug_train_swapped_weights": "return-order",
+    "bug_loops_broadcast": "broadcast-to-n-by-n",
+    "bug_train_stale_forward": "stale-forward-pass",
+    "bug_train_only_w2": "one-layer-updated",
+    "bug_train_only_w1": "one-layer-updated",
+    "bug_train_ascent": "gradient-ascent",
+    "bug_train_error_after_update": "error-recorded-after-update",
+    "bug_train_no_learning_rate": "learning-rate-ignored",
+    "bug_predict_threshold_zero": "threshold-on-the-wrong-value",
+    "bug_predict_sigmoid_round": "threshold-on-the-wrong-value",
+    "bug_sigmoid_sign": "sigmoid-sign",
+    "bug_sigmoid_nan_at_large_x": "overflow-to-nan",
+    "bug_forward_sigmoid_output": "activation-misplaced",
+    "bug_forward_no_activation": "activation-misplaced",
+    "bug_dense_transposed": "transposed-result",
+    "bug_backward_dw2_row": "transposed-result",
+}

@@ -39,14 +39,28 @@ def test_pass_rates_show_what_the_class_missed(graded_course):
     """Pass rates count each check over the graded students; unrun checks count as failed."""
     result = report.analyse(graded_course, "xor_mlp")
     rate = result.check_pass_rate
-    # dL_dw2: ada, cy and zed (whose broken sigmoid costs only its own cell: its
-    # backward is graded with the reference sigmoid); dL_dw1: ada and zed (cy has
-    # the σ bug); gus never wrote backward
-    assert rate["backward: dL_dw2 matches finite differences"] == pytest.approx(3 / 4)
+    # both gradients: ada and zed (whose broken sigmoid costs only its own cell:
+    # its backward is graded with the reference sigmoid); cy's σ bug fails
+    # backward's visible test, so its checks only explain the zero; gus never
+    # wrote backward
+    assert rate["backward: dL_dw2 matches finite differences"] == pytest.approx(2 / 4)
     assert rate["backward: dL_dw1 matches finite differences"] == pytest.approx(2 / 4)
     assert result.function_score["backward"] < result.function_score["dense"]
     assert set(result.manual_pending) >= {"ada_correct", "cy_sigma_not_derivative"}
     assert list(result.failed_to_run) == [UNREADABLE, CRASHING]
+
+
+@pytest.mark.slow
+def test_report_counts_the_class_misconceptions(graded_course, tmp_path):
+    """The report counts, per function, the students whose failed function showed a
+    known misconception, and explains each on the page."""
+    result = report.analyse(graded_course, "xor_mlp")
+    assert result.misconceptions[("sigma-instead-of-derivative", "backward")] == 1
+    assert result.misconceptions[("sigma-instead-of-derivative", "backward_loops")] == 1
+    assert all(name in result.explanations for name, _ in result.misconceptions)
+    report.report(graded_course, tmp_path / "out", "xor_mlp")
+    page = (tmp_path / "out" / "index.html").read_text()
+    assert "Misconceptions the class showed" in page and "sigma-instead-of-derivative" in page
 
 
 def test_report_without_gradebook_says_to_grade(tmp_path):

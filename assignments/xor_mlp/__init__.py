@@ -34,4 +34,5 @@ ASSIGNMENT = Assignment(
         "check_train",
         "check_predict",
     ),
+    mistakes="mistakes",
 )

@@ -73,6 +73,7 @@ class Assignment:
         settings: dict | None = None,
         checks: tuple[str, ...] = (),
         title: str = "",
+        mistakes: str = "",
     ):
         self.package_dir = Path(package_file).resolve().parent
         self.name = self.package_dir.name
@@ -80,6 +81,8 @@ class Assignment:
         self.functions = tuple(functions)
         self.settings = dict(settings or {})
         self.check_modules = tuple(checks)
+        # the module of the package listing MISCONCEPTIONS and probes() (optional)
+        self.mistakes_module = mistakes
         self.title = title or self.name
         self.registry: dict[str, list] = {}
         self._module: str | None = None  # the package's module name, once imported

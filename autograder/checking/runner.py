@@ -162,13 +162,29 @@ _PASSED: dict[tuple[int, str], dict[str, bool]] = {}
 
 def run_checks(assignment: Assignment, function: str, namespace: dict) -> list[Result]:
     """Run every registered check of ``function`` against a notebook's namespace."""
+    return _check(assignment, function, namespace, diagnose=False)[0]
+
+
+def _check(assignment: Assignment, function: str, namespace: dict, diagnose: bool):
+    """(results, the misconception shown if ``diagnose`` and one is recognised),
+    both with the failed dependencies swapped for the reference."""
     passed = _PASSED.setdefault((id(namespace), assignment.name), {})
     swap = to_swap(assignment, function, passed)
     with isolated(assignment, namespace, swap):
         impl = Submission(namespace, assignment.names, swap)
         results = run_checks_on(assignment, function, impl)
+        mistake = misconception(assignment, function, impl, results) if diagnose else None
     passed[function] = all(r.status == "passed" for r in results)
-    return results
+    return results, mistake
+
+
+def misconception(assignment: Assignment, function: str, impl, results: list[Result]):
+    """The known mistake ``function`` shows, when it failed a check (else None)."""
+    if all(r.status != "failed" for r in results):
+        return None
+    from autograder.checking.misconceptions import diagnose
+
+    return diagnose(assignment, function, impl)
 
 
 def run_checks_on(assignment: Assignment, function: str, impl) -> list[Result]:
@@ -239,8 +255,9 @@ def score(results: list[Result], points: float) -> float:
     return round(points * earned / total, 4)
 
 
-def report(function: str, results: list[Result], earned: float, points: float) -> str:
-    """The student-facing text: a summary line and one line per failed property."""
+def report(function: str, results: list[Result], earned: float, points: float, mistake=None) -> str:
+    """The student-facing text: a summary line, one line per failed property, and
+    the misconception they show, if one is recognised."""
     passed = sum(r.status == "passed" for r in results)
     if all(r.status == "not attempted" for r in results):
         return f"{function}: not attempted yet ({results[0].message}) — 0/{points:g} points"
@@ -248,6 +265,8 @@ def report(function: str, results: list[Result], earned: float, points: float) -
     for r in results:
         if r.status != "passed":
             lines.append(f"  ✗ {r.name}: {r.message}")
+    if mistake is not None:
+        lines.append(f"  ⚑ likely mistake: {mistake.explain}")
     return "\n".join(lines)
 
 
@@ -257,18 +276,21 @@ def grade(assignment: str, function: str, namespace: dict) -> float:
     it), which nbgrader reads from the cell's result."""
     graded = for_notebook(assignment)
     points = graded.points(function)
-    results = run_checks(graded, function, namespace)
+    results, mistake = _check(graded, function, namespace, diagnose=True)
     earned = score(results, points)
-    text = report(function, results, earned, points)
-    _publish(text, results)
+    text = report(function, results, earned, points, mistake)
+    _publish(text, results, mistake)
     return earned
 
 
-def _metadata(results: list[Result]) -> dict:
-    return {"xorkit": {"results": [asdict(r) for r in results]}}
+def _metadata(results: list[Result], mistake=None, key: str = "results") -> dict:
+    found = {key: [asdict(r) for r in results]}
+    if mistake is not None:
+        found["misconception"] = mistake.name
+    return {"xorkit": found}
 
 
-def _publish(text: str, results: list[Result]) -> None:
+def _publish(text: str, results: list[Result], mistake=None) -> None:
     """Show the report; inside IPython also attach the results as output metadata
     so the grading pipeline can tell which properties each student lost."""
     try:
@@ -277,12 +299,12 @@ def _publish(text: str, results: list[Result]) -> None:
     except ImportError:  # pragma: no cover - IPython ships with nbgrader
         get_ipython = None
     if get_ipython is not None and get_ipython() is not None:
-        display({"text/plain": text}, raw=True, metadata=_metadata(results))
+        display({"text/plain": text}, raw=True, metadata=_metadata(results, mistake))
     else:
         print(text)
 
 
-def diagnosis_output(function: str, results: list[Result]) -> dict:
+def diagnosis_output(function: str, results: list[Result], mistake=None) -> dict:
     """What the hidden checks say about a function whose test cell's visible part
     failed: shown to learn from, never scored (the cell scores zero), so its
     metadata is not the ``results`` a score or a report counts."""
@@ -298,24 +320,28 @@ def diagnosis_output(function: str, results: list[Result]) -> dict:
             "visible test failed):"
         ]
         lines += [f"  ✗ {r.name}: {r.message}" for r in failed]
+        if mistake is not None:
+            lines.append(f"  ⚑ likely mistake: {mistake.explain}")
         text = "\n".join(lines)
     return {
         "output_type": "display_data",
         "data": {"text/plain": text},
-        "metadata": {"xorkit": {"diagnosis": [asdict(r) for r in results]}},
+        "metadata": _metadata(results, mistake, key="diagnosis"),
     }
 
 
-def cell_outputs(function: str, results: list[Result], points: float, count: int) -> list[dict]:
+def cell_outputs(
+    function: str, results: list[Result], points: float, count: int, mistake=None
+) -> list[dict]:
     """The outputs ``grade`` leaves in a cell, built outside the kernel: the
     report as display data, then the points as the cell's result."""
     earned = score(results, points)
-    text = report(function, results, earned, points)
+    text = report(function, results, earned, points, mistake)
     return [
         {
             "output_type": "display_data",
             "data": {"text/plain": text},
-            "metadata": _metadata(results),
+            "metadata": _metadata(results, mistake),
         },
         {
             "output_type": "execute_result",

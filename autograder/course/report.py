@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from autograder.checking import assignment as assignments
+from autograder.checking import misconceptions
 from autograder.checking.assignment import Assignment
 from autograder.course import graded, results
 from autograder.course.results import StudentOutcome
@@ -38,6 +39,10 @@ class ClassReport:
     function_score: dict[str, float]  # function → mean share of its cell's points
     manual_pending: dict[str, list[str]]  # student → written answers to grade
     failed_to_run: dict[str, list[str]] = field(default_factory=dict)  # student → reasons
+    # (misconception, function) → students whose function showed it; and each
+    # known misconception's explanation
+    misconceptions: dict[tuple[str, str], int] = field(default_factory=dict)
+    explanations: dict[str, str] = field(default_factory=dict)
 
 
 def all_checks(assignment: Assignment) -> list[tuple[str, str]]:
@@ -45,9 +50,10 @@ def all_checks(assignment: Assignment) -> list[tuple[str, str]]:
     return [(c.function, c.name) for f in assignment.names for c in assignment.checks_of(f)]
 
 
-def read_notebook(path: Path) -> tuple[set[tuple[str, str]], list[str]]:
-    """The checks a graded notebook passed, and the unexpected errors of its cells."""
-    passed, errors = set(), []
+def read_notebook(path: Path) -> tuple[set[tuple[str, str]], list[str], set[tuple[str, str]]]:
+    """The checks a graded notebook passed, the unexpected errors of its cells, and
+    the (misconception, function) pairs the grader recognised in them."""
+    passed, errors, shown = set(), [], set()
     for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
         if cell.cell_type != "code":
             continue
@@ -60,9 +66,13 @@ def read_notebook(path: Path) -> tuple[set[tuple[str, str]], list[str]]:
             for r in results.check_results(output) if test_cell else []:
                 if r.get("status") == "passed":
                     passed.add((str(r.get("function")), str(r.get("name"))))
+            found = output.get("metadata", {}).get("xorkit") if test_cell else None
+            if isinstance(found, dict) and isinstance(found.get("misconception"), str):
+                function = str(meta.get("grade_id", "")).removeprefix("test_")
+                shown.add((found["misconception"], function))
             if output.output_type == "error" and output.ename not in EXPECTED_ERRORS:
                 errors.append(f"{where}: {output.ename}: {output.evalue}"[:200])
-    return passed, errors
+    return passed, errors, shown
 
 
 def analyse(root: Path, assignment: str) -> ClassReport:
@@ -70,6 +80,9 @@ def analyse(root: Path, assignment: str) -> ClassReport:
     outcomes = graded.outcomes(root, assignment)
     contract = assignments.load(root, assignment)
     checks = all_checks(contract)
+    known, _ = misconceptions.catalogue(contract)
+    explanations = {m.name: m.explain for m in known}
+    shown_by: dict[tuple[str, str], int] = {}
     passes = dict.fromkeys(checks, 0)
     failed: dict[str, list[str]] = {}
     counted = 0
@@ -80,13 +93,16 @@ def analyse(root: Path, assignment: str) -> ClassReport:
             failed[o.student] = notes or ["no autograded notebook: nbgrader could not run it"]
             continue
         try:
-            passed, errors = read_notebook(path)
+            passed, errors, shown = read_notebook(path)
         except Exception as exc:  # one student's data never stops the class's report
             failed[o.student] = [*notes, f"its autograded notebook cannot be read ({exc})"[:200]]
             continue
         counted += 1
         for key in passed & passes.keys():
             passes[key] += 1
+        for key in shown:
+            if key[0] in explanations:  # only names the assignment knows
+                shown_by[key] = shown_by.get(key, 0) + 1
         if notes or errors:
             failed[o.student] = list(dict.fromkeys(notes + errors))
     graded_ids = {o.student for o in outcomes}
@@ -110,6 +126,8 @@ def analyse(root: Path, assignment: str) -> ClassReport:
         function_score=function_score,
         manual_pending={o.student: o.manual_pending for o in outcomes if o.manual_pending},
         failed_to_run=dict(sorted(failed.items())),
+        misconceptions=dict(sorted(shown_by.items(), key=lambda kv: (-kv[1], kv[0]))),
+        explanations=explanations,
     )
 
 
@@ -172,6 +190,16 @@ def render(report: ClassReport, title: str) -> str:
         _table(
             ["function", "mean share of points"],
             [[k, f"{100 * v:.0f}%"] for k, v in report.function_score.items()],
+        ),
+        "<h2>Misconceptions the class showed</h2>",
+        "<p>Mistakes the grader recognised from how a failed function behaves: what to "
+        "teach again.</p>",
+        _table(
+            ["misconception", "function", "students", "what it is"],
+            [
+                [name, function, str(count), report.explanations.get(name, "")]
+                for (name, function), count in report.misconceptions.items()
+            ],
         ),
         f"<h2>Needs manual grading ({len(report.manual_pending)})</h2>",
         "<p>Grade these written answers in the formgrader: <code>jupyter lab</code>, "

@@ -268,11 +268,13 @@ def _diagnose(sandbox: Sandbox, state: _State) -> None:
         try:
             impl = RemoteSubmission(sandbox, swap, state.answer)
             results = runner.run_checks_on(state.assignment, function, impl)
+            mistake = runner.misconception(state.assignment, function, impl, results)
         except Died:
             return
         finally:
             state.run.check_seconds += time.perf_counter() - start
-        cell.outputs.append(nbformat.from_dict(runner.diagnosis_output(function, results)))
+        output = runner.diagnosis_output(function, results, mistake)
+        cell.outputs.append(nbformat.from_dict(output))
 
 
 def _keep_outputs(cell, budget: int, notebook_mb: int) -> int:
@@ -383,7 +385,8 @@ def _grade_test_cell(sandbox: Sandbox, cell, count: int, state: _State) -> None:
         impl = RemoteSubmission(sandbox, swap, state.answer)
         results = runner.run_checks_on(state.assignment, function, impl)
         state.passed[function] = all(r.status == "passed" for r in results)
-        outputs = runner.cell_outputs(function, results, points, count)
+        mistake = runner.misconception(state.assignment, function, impl, results)
+        outputs = runner.cell_outputs(function, results, points, count, mistake)
         cell.outputs.extend(nbformat.from_dict(o) for o in outputs)
         earned += runner.score(results, points)
     if after.strip() and not _run_visible(cell, after, namespace, limit):
