@@ -24,8 +24,9 @@ from autograder.commands.options import assignment_option, course_option, per_as
 def command(course: Path, out: Path, assignment: str | None):
     """Write the grades to a CSV, one row per student.
 
-    Columns: student_id, score, max_score, needs_manual_grading, then the points
-    of every graded cell (one per function, one per written answer). In the
+    Columns: student_id, score (after any late penalty), max_score,
+    needs_manual_grading, raw_score, late_submission_penalty, hours_late, then
+    the points of every graded cell (one per function, one per written answer). In the
     LMS's grade import, match student_id to the LMS user id (what `xorkit
     collect` files submissions under) and import score. While written answers
     await a person, the CSV is written but the scores are not final: the command

@@ -9,6 +9,7 @@ import click
 from autograder.commands import course as course_checks
 from autograder.commands.exit_codes import STUDENTS_NEED_ATTENTION, KitFailed
 from autograder.commands.options import assignment_option, course_option
+from autograder.engine import late
 from autograder.engine.nbgrader_run import NbgraderError
 from autograder.faults import GraderFault
 from autograder.text import printable
@@ -18,6 +19,16 @@ def _progress(total):
     from autograder.progress import progress
 
     return progress(desc="grading", total=total)
+
+
+def _late_rule(ctx: click.Context, param: click.Parameter, text: str | None) -> str | None:
+    """The --late-penalty rule, checked before anything is graded."""
+    if text is None:
+        return None
+    try:
+        return str(late.parse(text))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _one_assignment(argument: str | None, option: str | None) -> str | None:
@@ -63,6 +74,17 @@ def _one_assignment(argument: str | None, option: str | None) -> str | None:
     help="Regrade every submission, even those whose grade would be reused (nothing "
     "that decides it changed: the submission, the checks, the reference, the limits).",
 )
+@click.option(
+    "--late-penalty",
+    metavar="RULE",
+    callback=_late_rule,
+    default=None,
+    help=f"The penalty of a submission whose timestamp.txt is past the gradebook's due "
+    f"date (plus the student's extension), for this run: {late.RULES} (POINTS per hour "
+    "or part of an hour late, at most the score). Computed by nbgrader's late-penalty "
+    "plugin on the grader's scores [default: what nbgrader_config.py sets; nbgrader's "
+    "default is none].",
+)
 def command(
     course: Path,
     assignment_argument: str | None,
@@ -71,6 +93,7 @@ def command(
     engine: str,
     no_sandbox: bool,
     force: bool,
+    late_penalty: str | None,
 ):
     """Autograde every submission in submitted/ and print a table of scores.
 
@@ -86,6 +109,7 @@ def command(
       xorkit grade --force         # regrade everyone, unchanged submissions too
       xorkit grade --assignment xor_mlp   # the same as `xorkit grade xor_mlp`
       xorkit grade --engine nbgrader --no-sandbox   # stock nbgrader, trusted code
+      xorkit grade --late-penalty per-hour:0.5      # late work loses 0.5 points an hour
     """
     # imported when the verb runs, not for --help: they load nbgrader and NumPy (seconds)
     from autograder.course import results
@@ -118,6 +142,7 @@ def command(
                 progress=_progress,
                 sandbox="off" if no_sandbox else "require",
                 force=force,
+                late_penalty=late_penalty,
             )
         except grading.StudentsNotGraded as exc:
             click.echo(results.table(exc.outcomes))

@@ -23,7 +23,7 @@ class CellOutcome:
 @dataclass
 class StudentOutcome:
     student: str
-    score: float
+    score: float  # nbgrader's score: every cell's points, before any late penalty
     max_score: float
     cells: list[CellOutcome]
     # why grading went wrong, from the kit's grader: a dead kernel, an
@@ -31,6 +31,14 @@ class StudentOutcome:
     problems: list[str] = field(default_factory=list)
     sandboxed: bool | None = None
     reused: bool = False  # this run kept the recorded grade: nothing that decides it changed
+    # past the gradebook's due date plus the student's extension (timestamp.txt)
+    seconds_late: float = 0.0
+    penalty: float = 0.0  # nbgrader's late-penalty plugin's, added over the notebooks
+
+    @property
+    def final_score(self) -> float:
+        """The score after the late penalty, as ``nbgrader export`` computes it."""
+        return max(0.0, self.score - self.penalty)
 
     @property
     def manual_pending(self) -> list[str]:
@@ -143,15 +151,29 @@ def collect(root: Path, assignment: str) -> list[StudentOutcome]:
                     cells,
                     extra.get("notes", []),
                     extra.get("sandboxed"),
+                    # the due date is the assignment's, loaded above: no query per student
+                    seconds_late=submission.total_seconds_late,
+                    penalty=sum(nb.late_submission_penalty or 0.0 for nb in submission.notebooks),
                 )
             )
     return sorted(outcomes, key=lambda o: o.student)
 
 
+def late(outcome: StudentOutcome) -> str:
+    """How late a submission was and what it cost (``"26.5 h, -3"``); ``"—"`` when it
+    was not late, or has no timestamp (nbgrader counts neither as late)."""
+    if outcome.seconds_late <= 0:
+        return "—"
+    return f"{outcome.seconds_late / 3600:.1f} h, -{outcome.penalty:g}"
+
+
 def table(outcomes: list[StudentOutcome]) -> str:
-    """A plain-text table: student, score, max score, whether this run graded the
-    submission or reused its recorded grade, and the checks it lost."""
-    rows = [("student", "score", "max", "graded", "lost checks")]
+    """A plain-text table: student, score (after any late penalty), max score,
+    whether this run graded the submission or reused its recorded grade, how
+    late it was and what that cost (a column shown only when someone was late),
+    and the checks it lost."""
+    show_late = any(o.seconds_late > 0 for o in outcomes)
+    rows = [("student", "score", "max", "graded", *(["late"] if show_late else []), "lost checks")]
     for o in outcomes:
         lost = o.lost
         summary = "; ".join(lost[:4]) + (f"; … {len(lost) - 4} more" if len(lost) > 4 else "")
@@ -163,11 +185,12 @@ def table(outcomes: list[StudentOutcome]) -> str:
             ) + f"{len(o.manual_pending)} answers to grade by hand"
         student, summary = printable(o.student, 60), printable(summary or "—", 300)
         graded = "reused" if o.reused else "now"
-        rows.append((student, f"{o.score:g}", f"{o.max_score:g}", graded, summary))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        lateness = [late(o)] if show_late else []
+        rows.append((student, f"{o.final_score:g}", f"{o.max_score:g}", graded, *lateness, summary))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    align = ["<", ">", ">", "<", "<"]
     lines = [
-        f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  "
-        f"{r[3]:<{widths[3]}}  {r[4]}"
+        "  ".join(f"{cell:{align[i]}{widths[i]}}" for i, cell in enumerate(r[:-1])) + f"  {r[-1]}"
         for r in rows
     ]
     lines.insert(1, "-" * min(100, max(len(line) for line in lines)))

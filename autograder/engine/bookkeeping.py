@@ -154,6 +154,7 @@ class Course:
     assignment: str
     notebooks: dict[str, Notebook] = field(default_factory=dict)
     duedate: object = None
+    late_penalty: str | None = None  # this run's rule (``autograder.engine.late``), if any
 
     @classmethod
     def load(cls, root: Path, assignment: str) -> Course:

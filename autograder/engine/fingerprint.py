@@ -9,7 +9,7 @@ A submission's fingerprint is a SHA-256 over everything its grade depends on:
   filters), the grading limits, whether the sandbox is used, the versions of
   Python, nbgrader, nbformat, NumPy, matplotlib and IPython, and the
   gradebook's view of the assignment (its cells, points, checksums and due
-  date);
+  date) and the run's ``--late-penalty`` rule, if one was given;
 * the student's extension in the gradebook.
 
 ``record`` writes it beside the grades (in ``autograded/.../xorkit-notes.json``).
@@ -59,6 +59,7 @@ def context(course, limits, use_bwrap: bool, tests: dict) -> str:
     add("gradebook", json.dumps(snapshot, sort_keys=True, default=str).encode())
     add("tests", json.dumps({k: vars(v) for k, v in tests.items()}, default=str).encode())
     add("due", str(course.duedate).encode())
+    add("late", str(course.late_penalty).encode())
     return digest.hexdigest()
 
 

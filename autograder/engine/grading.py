@@ -43,7 +43,7 @@ from autograder.checking import assignment as assignments
 from autograder.checking import reference, runner
 from autograder.course import results
 from autograder.course.results import NOTES
-from autograder.engine import bookkeeping, cgroup, fingerprint, remote
+from autograder.engine import bookkeeping, cgroup, fingerprint, late, remote
 from autograder.engine.bookkeeping import Course, Job
 from autograder.engine.nbgrader_run import NbgraderError, run_nbgrader
 from autograder.engine.sandbox import Limits, Zygote, bwrap_works, forget_worker_copy
@@ -379,6 +379,7 @@ def autograde(
     sandbox: str = "require",
     phases: dict | None = None,
     force: bool = False,
+    late_penalty: str | None = None,
 ) -> list[results.StudentOutcome]:
     """Grade every submission in ``submitted/`` and read the outcomes back.
 
@@ -388,12 +389,16 @@ def autograde(
     the submissions (the kit's engine only). The kit's engine reuses the grade
     of a submission whose fingerprint (``autograder.engine.fingerprint``) is unchanged
     since it was recorded, unless ``force``; such outcomes are ``reused``.
+    ``late_penalty`` (``autograder.engine.late``: none, zero, per-hour:POINTS)
+    replaces the course's late-penalty rule for this run; without it,
+    ``nbgrader_config.py`` decides (nbgrader's default: no penalty).
     Raises ``GraderFault`` (nothing recorded for the students it affects) when
     the course, the reference, the checks, the sandbox or nbgrader fail, and
     ``StudentsNotGraded`` (everyone else recorded) when some submissions kept
     killing the grader's worker.
     """
     root = root.resolve()
+    rule = None if late_penalty is None else late.parse(late_penalty)
     students = submissions(root, assignment)
     if not students:
         raise FileNotFoundError(f"no submissions in {root / 'submitted'}/*/{assignment}/")
@@ -405,12 +410,12 @@ def autograde(
     path = prepare(root, assignment)
     ungraded, reused = {}, set()
     if engine == "nbgrader":
-        _stock_autograde(root, assignment, path)
+        _stock_autograde(root, assignment, path, rule)
     else:
         use_bwrap = use_sandbox(sandbox)
         bookkeeping.check_version()
         ungraded, reused = _kit_autograde(
-            root, assignment, students, jobs, progress, use_bwrap, phases, force
+            root, assignment, students, jobs, progress, use_bwrap, phases, force, rule
         )
     outcomes = results.collect(root, assignment)
     for outcome in outcomes:
@@ -420,13 +425,14 @@ def autograde(
     return outcomes
 
 
-def _stock_autograde(root: Path, assignment: str, path: Path) -> None:
+def _stock_autograde(root: Path, assignment: str, path: Path, rule=None) -> None:
     """Stock ``nbgrader autograde``, its kernels grading with this course's
-    assignment package and reference."""
+    assignment package and reference (and ``rule``'s late penalty, if given)."""
     saved = {name: os.environ.get(name) for name in ("XORKIT_REFERENCE", "XORKIT_COURSE")}
     os.environ["XORKIT_REFERENCE"], os.environ["XORKIT_COURSE"] = str(path), str(root)
     try:
-        run_nbgrader(root, "autograde", assignment, "--force")
+        extra = [] if rule is None else rule.arguments()
+        run_nbgrader(root, "autograde", assignment, "--force", *extra)
     except NbgraderError as exc:
         raise GraderFault(str(exc)) from exc
     finally:
@@ -481,7 +487,7 @@ class _Batch:
 
 
 def _kit_autograde(
-    root, assignment, students, jobs, progress, use_bwrap, phases=None, force=False
+    root, assignment, students, jobs, progress, use_bwrap, phases=None, force=False, rule=None
 ) -> tuple[dict[str, str], set[str]]:
     """Grade ``students`` on ``jobs`` workers; the students not graded, with why,
     and those whose grades were reused (unchanged since they were recorded).
@@ -494,6 +500,7 @@ def _kit_autograde(
     """
     workers = max(1, jobs or os.cpu_count() or 1)
     course = Course.load(root, assignment)
+    course.late_penalty = None if rule is None else str(rule)  # part of every fingerprint
     limits = Limits.from_course(root)
     source = assignments.load(root, assignment).source_notebook()
     tests = remote.graded_cells(nbformat.read(source, as_version=4))
@@ -501,9 +508,12 @@ def _kit_autograde(
         extensions = {s.student_id: s.extension for s in gb.find_assignment(assignment).submissions}
     prints, reused = _fingerprints(course, limits, use_bwrap, tests, students, extensions, force)
     students = [s for s in students if s not in reused]
+    config = course.config()
+    if rule is not None:  # this run's rule, over the course's
+        config.merge(rule.config())
     batch = _Batch(
         course,
-        course.config(),
+        config,
         limits,
         use_bwrap,
         tests,
