@@ -36,7 +36,7 @@ def test_export_writes_one_row_per_student(graded_course, tmp_path):
     assert rows[UNREADABLE]["score"] == "0"
     ada, cy = rows["ada_correct"], rows["cy_sigma_not_derivative"]
     assert (ada["score"], ada["max_score"], ada["needs_manual_grading"]) == ("20", "26", "yes")
-    assert ada["test_backward"] == "4" and cy["test_backward"] == "2"
+    assert ada["test_backward"] == "4" and cy["test_backward"] == "0"
     assert (ada["raw_score"], ada["late_submission_penalty"], ada["hours_late"]) == ("20", "0", "0")
     assert ada["q-linear"] == ""  # awaiting a person, not zero
 
