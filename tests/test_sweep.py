@@ -1,0 +1,187 @@
+"""The weight-scale study: `autograder.course.sweep` and `xorkit sweep`.
+
+The course has no `xor_bias_bce` reference yet: the sweep trains the stand-in
+of tests/bias_bce_network.py.
+"""
+
+import types
+
+import numpy as np
+import pytest
+
+from autograder.course import sweep
+from autograder.course.sweep_store import Store
+from tests import bias_bce_network as stand_in
+from tests.helpers import REPO
+
+PNG = b"\x89PNG\r\n\x1a\n"
+SCALES = sweep.scale_grid("0.1:10:4")
+STUDY = sweep.Study(n_epochs=150, learning_rate=1.0, trainer="stand-in")
+
+
+def _trained(store: Store, study=STUDY, scales=SCALES) -> dict:
+    """(scale, run) → (final loss, mean loss) of every network stored."""
+    found = store.results(study, scales)
+    return {
+        (float(s), r): v for s, runs in zip(scales, found, strict=True) for r, v in runs.items()
+    }
+
+
+def test_the_stand_in_trains_each_network_as_train_does_alone():
+    """The stand-in's train_many gives network k the very losses and weights that
+    train gives it alone (the contract the sweep relies on)."""
+    X, y = STUDY.arrays()
+    params = [
+        stand_in.initialize_parameters(2, 3, 1, np.random.default_rng(k), 1.5) for k in range(5)
+    ]
+    many = stand_in.train_many(X, y, *(np.stack(p) for p in zip(*params, strict=True)), 0.7, 300)
+    for k, p in enumerate(params):
+        alone = stand_in.train(X, y, *p, 0.7, 300)
+        for got, want in zip(many, alone, strict=True):
+            np.testing.assert_array_equal(got[k], want)
+
+
+def test_scale_grid_reads_log_ranges_and_lists():
+    """LO:HI:N is N scales evenly spaced in log, bounds may be e^X, a list is taken as
+    it is; anything else is refused with the forms it accepts."""
+    np.testing.assert_allclose(sweep.scale_grid("1e-2:1e2:5"), [0.01, 0.1, 1, 10, 100])
+    np.testing.assert_allclose(
+        sweep.scale_grid(sweep.ARTICLE_SCALES), np.exp(np.linspace(-3, 4, 400)), rtol=1e-12
+    )
+    assert sweep.scale_grid("0.5, 1,2").tolist() == [0.5, 1.0, 2.0]
+    for bad in ["1:10", "0:1:5", "-1,2", "a:b:3", "1:10:0", ""]:
+        with pytest.raises(sweep.SweepError, match="LO:HI:N"):
+            sweep.scale_grid(bad)
+    with pytest.raises(sweep.SweepError, match="holds a scale twice"):
+        sweep.scale_grid("1,2,1")
+
+
+def test_a_network_does_not_depend_on_its_chunk():
+    """Each network's result is the same whether the sweep trains all networks in one
+    call, in chunks of 3, or in chunks of 5 over two processes."""
+    results = []
+    for jobs, chunk in [(1, None), (1, 3), (2, 5)]:
+        with Store() as store:
+            sweep.run(stand_in, STUDY, SCALES, runs=3, store=store, jobs=jobs, chunk=chunk)
+            results.append(_trained(store))
+    assert len(results[0]) == 12
+    assert results[0] == results[1] == results[2]
+
+
+def test_an_interrupted_sweep_resumes_where_it_stopped(tmp_path):
+    """A sweep stopped after two of its three chunks keeps those; run again, it trains
+    only the missing chunk, and ends with the results of a sweep never stopped."""
+    url = f"sqlite:///{tmp_path / 'sweep.db'}"
+    chunks = []
+
+    def stop_after_two(pairs):
+        chunks.append(pairs)
+        if len(chunks) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sweep.run(stand_in, STUDY, SCALES, runs=3, store=url, chunk=4, on_chunk=stop_after_two)
+    with Store(url) as store:
+        kept = _trained(store)
+    assert set(kept) == {pair for chunk in chunks for pair in chunk} and len(kept) == 8
+
+    again = []
+    summary = sweep.run(stand_in, STUDY, SCALES, runs=3, store=url, chunk=4, on_chunk=again.extend)
+    assert len(again) == 4 and not set(again) & set(kept)
+    assert summary.networks.tolist() == [3, 3, 3, 3]
+    with Store(url) as store, Store() as fresh:
+        sweep.run(stand_in, STUDY, SCALES, runs=3, store=fresh)
+        assert _trained(store) == _trained(fresh)
+
+
+def test_the_store_keys_a_network_by_its_settings(tmp_path):
+    """Networks of another learning rate, other functions or another truth table share
+    the store without being taken for those of the study asked for."""
+    url = f"sqlite:///{tmp_path / 'sweep.db'}"
+    sweep.run(stand_in, STUDY, SCALES, runs=2, store=url)
+    for other in [
+        sweep.Study(**{**STUDY.__dict__, "learning_rate": 0.5}),
+        sweep.Study(**{**STUDY.__dict__, "trainer": "another"}),
+        sweep.Study(**{**STUDY.__dict__, "data": "or"}),
+    ]:
+        trained = []
+        sweep.run(stand_in, other, SCALES, runs=2, store=url, on_chunk=trained.extend)
+        assert len(trained) == 8, other
+
+
+def _spread_train_many(X, y, w1, b1, w2, b2, learning_rate, n_epochs):
+    """Not training: each network's loss is the sum of its w1, whose spread is its scale."""
+    loss = w1.sum(axis=(1, 2))
+    return w1, b1, w2, b2, np.repeat(loss[:, None], n_epochs, axis=1)
+
+
+SPREAD = types.SimpleNamespace(
+    initialize_parameters=stand_in.initialize_parameters, train_many=_spread_train_many
+)
+
+
+def test_allocate_narrows_the_widest_error_first():
+    """Each added network goes where sd/√n is then widest: twice the spread needs four
+    times the networks; a scale without an error bar yet comes first."""
+    assert sweep.allocate([4, 4], [1.0, 2.0], 12) == [0, 12]
+    assert sweep.allocate([1, 5], [np.nan, 1.0], 1) == [1, 0]
+    assert sweep.allocate([3, 3, 3], [1.0, 1.0, 1.0], 3) == [1, 1, 1]
+
+
+def test_adaptive_runs_go_where_the_standard_error_is_widest(tmp_path):
+    """After the base runs, the adaptive budget goes to the scale whose standard error
+    is widest; a rerun with the same budget trains nothing, a larger one the rest."""
+    url = f"sqlite:///{tmp_path / 'sweep.db'}"
+    scales = [0.01, 1.0, 100.0]
+    summary = sweep.run(SPREAD, STUDY, scales, runs=4, adaptive=6, store=url)
+    assert summary.networks.tolist() == [4, 4, 10]
+    assert np.argmax(summary.se["final_loss"] * np.sqrt(summary.networks)) == 2
+    trained = []
+    sweep.run(SPREAD, STUDY, scales, runs=4, adaptive=6, store=url, on_chunk=trained.extend)
+    assert trained == []
+    summary = sweep.run(SPREAD, STUDY, scales, runs=4, adaptive=9, store=url)
+    assert summary.networks.tolist() == [4, 4, 13]
+
+
+def test_the_plot_and_the_table_are_written(tmp_path):
+    """The PNG of mean loss ± SE against scale and the CSV of the table are written,
+    the CSV one row per scale with the summary's numbers."""
+    summary = sweep.run(stand_in, STUDY, SCALES, runs=3)
+    png = tmp_path / "out" / "sweep.png"
+    ax = sweep.plot(summary, png)
+    assert png.read_bytes().startswith(PNG)
+    assert ax.get_xscale() == "log" and "scale" in ax.get_xlabel() and "loss" in ax.get_ylabel()
+    assert "150 epochs" in ax.get_title()
+    table = sweep.write_csv(summary, tmp_path / "out" / "sweep.csv").read_text().splitlines()
+    assert table[0] == ("scale,networks,final_loss_mean,final_loss_se,mean_loss_mean,mean_loss_se")
+    rows = [[float(v) for v in line.split(",")] for line in table[1:]]
+    assert [row[0] for row in rows] == SCALES.tolist()
+    assert [row[2] for row in rows] == summary.mean["final_loss"].tolist()
+
+
+def test_functions_that_break_the_contract_are_named():
+    """A train_many returning losses of the wrong shape, or raising, stops the sweep
+    with a message naming the functions; unpicklable ones are refused for jobs > 1."""
+    flat = types.SimpleNamespace(
+        initialize_parameters=stand_in.initialize_parameters,
+        train_many=lambda *args: (*stand_in.train_many(*args)[:4], np.zeros(3)),
+    )
+    with pytest.raises(sweep.SweepError, match=r"stand-in: train_many returned losses of shape"):
+        sweep.run(flat, STUDY, SCALES, runs=1)
+    broken = types.SimpleNamespace(initialize_parameters=None, train_many=None)
+    with pytest.raises(sweep.SweepError, match="stand-in failed: TypeError"):
+        sweep.run(broken, STUDY, SCALES, runs=1)
+    with pytest.raises(sweep.SweepError, match="use jobs=1"):
+        sweep.run(flat, STUDY, SCALES, runs=1, jobs=2)
+
+
+@pytest.mark.skipif(
+    not (REPO / "solutions" / "xor_bias_bce" / "reference.py").exists(),
+    reason="the course has no xor_bias_bce reference yet (source/xor_bias_bce is being written)",
+)
+def test_a_sweep_runs_on_the_course_reference():
+    """The course's xor_bias_bce reference, once built, trains a small sweep."""
+    reference = sweep.CourseReference(REPO, "xor_bias_bce")
+    summary = sweep.run(reference, STUDY, SCALES, runs=2)
+    assert summary.networks.tolist() == [2, 2, 2, 2]
+    assert np.all(np.isfinite(summary.mean["final_loss"]))
