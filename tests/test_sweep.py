@@ -1,22 +1,29 @@
 """The weight-scale study: `autograder.course.sweep` and `xorkit sweep`.
 
 The course has no `xor_bias_bce` reference yet: the sweep trains the stand-in
-of tests/bias_bce_network.py.
+of tests/bias_bce_network.py, and the CLI tests give a temporary course an
+assignment whose reference is that stand-in.
 """
 
+import shutil
 import types
+from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
+from autograder.cli import main
+from autograder.commands import sweep as sweep_verb
 from autograder.course import sweep
 from autograder.course.sweep_store import Store
 from tests import bias_bce_network as stand_in
-from tests.helpers import REPO
+from tests.helpers import REPO, new_course
 
 PNG = b"\x89PNG\r\n\x1a\n"
 SCALES = sweep.scale_grid("0.1:10:4")
 STUDY = sweep.Study(n_epochs=150, learning_rate=1.0, trainer="stand-in")
+NAME = "xor_bias_bce"  # the assignment of the temporary course
 
 
 def _trained(store: Store, study=STUDY, scales=SCALES) -> dict:
@@ -185,3 +192,120 @@ def test_a_sweep_runs_on_the_course_reference():
     summary = sweep.run(reference, STUDY, SCALES, runs=2)
     assert summary.networks.tolist() == [2, 2, 2, 2]
     assert np.all(np.isfinite(summary.mean["final_loss"]))
+
+
+# -- xorkit sweep -------------------------------------------------------------------
+
+
+def _course(tmp_path: Path, reference: bool = True) -> Path:
+    """A course whose one assignment states the sweep's contract, with LEARNING_RATE
+    in its settings and (``reference``) the stand-in as its built reference."""
+    course = tmp_path / "course"
+    (course / "source" / NAME).mkdir(parents=True)
+    (course / "nbgrader_config.py").write_text("")
+    package = course / "assignments" / NAME
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(
+        "from autograder.checking.assignment import Assignment, Function\n\n"
+        "ASSIGNMENT = Assignment(\n"
+        "    __file__,\n"
+        "    functions=tuple(Function(name, points=1) for name in "
+        "('initialize_parameters', 'train', 'train_many')),\n"
+        "    settings={'LEARNING_RATE': 1.0},\n"
+        ")\n"
+    )
+    if reference:
+        (course / "solutions" / NAME).mkdir(parents=True)
+        shutil.copy(stand_in.__file__, course / "solutions" / NAME / "reference.py")
+    return course
+
+
+SMALL = ["--scales", "0.1:10:4", "--runs", "3", "--epochs", "100"]
+
+
+@pytest.mark.slow
+def test_sweep_cli_writes_the_plot_the_table_and_the_store(tmp_path):
+    """`xorkit sweep` trains over two processes with the assignment's learning rate,
+    writes sweeps/<assignment>.png, .csv and .db in the course and exits 0; run
+    again, it trains nothing and still exits 0."""
+    course = _course(tmp_path)
+    args = ["sweep", "--course", str(course), *SMALL, "--jobs", "2", "--chunk", "5"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "learning rate 1 (xor_bias_bce's)" in result.output
+    assert (
+        "epochs 100 (given)" in result.output and "hidden units 2 (the article's)" in result.output
+    )
+    assert "trained 12 networks" in result.output
+    folder = course / "sweeps"
+    assert (folder / f"{NAME}.png").read_bytes().startswith(PNG)
+    assert len((folder / f"{NAME}.csv").read_text().splitlines()) == 5
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0, again.output
+    assert "nothing to train: the 12 networks were stored already" in again.output
+
+
+def test_sweep_cli_refuses_an_assignment_without_train_many(tmp_path):
+    """An assignment whose contract has no train_many is refused in one line, exit 2."""
+    course = new_course(tmp_path / "course")
+    for args in [["--assignment", "xor_mlp"], []]:
+        result = CliRunner().invoke(main, ["sweep", "--course", str(course), *args])
+        assert result.exit_code == 2
+        assert "has no initialize_parameters and no train_many" in result.output
+        assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert not (course / "sweeps").exists()
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--scales", "10:1"], "Invalid value for --scales: '10:1' is no grid"),
+        (["--store", "nosuch://x"], "cannot open the store nosuch://x: Can't load plugin"),
+        (["--store", "sqlite:////no/such/folder/x.db"], "cannot open the store"),
+        (["--runs", "0"], "Invalid value for '--runs'"),
+    ],
+)
+def test_sweep_cli_bad_options_exit_2_without_a_traceback(tmp_path, args, says):
+    """A bad grid, store URL or count exits 2 with a message, never a traceback."""
+    course = _course(tmp_path)
+    result = CliRunner().invoke(main, ["sweep", "--course", str(course), *SMALL, *args])
+    assert result.exit_code == 2
+    assert says in result.output and "Traceback" not in result.output
+
+
+def test_sweep_cli_without_a_reference_says_to_build(tmp_path):
+    """A course whose assignment has not been built yet exits 2 and says to build it."""
+    course = _course(tmp_path, reference=False)
+    result = CliRunner().invoke(main, ["sweep", "--course", str(course), *SMALL])
+    assert result.exit_code == 2
+    assert "is missing: run `xorkit build`" in result.output
+
+
+def test_an_interrupted_sweep_cli_exits_1_and_keeps_what_it_trained(tmp_path, monkeypatch):
+    """Ctrl-C during `xorkit sweep` exits 1 saying what was kept; the same command
+    then trains only the rest."""
+    course = _course(tmp_path)
+    calls = []
+    train_chunk = sweep.train_chunk
+
+    def interrupted(*args):
+        calls.append(args)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return train_chunk(*args)
+
+    monkeypatch.setattr(sweep, "train_chunk", interrupted)
+    args = ["sweep", "--course", str(course), *SMALL, "--jobs", "1", "--chunk", "5"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert "interrupted: the 5 networks trained are kept in sqlite:///" in result.output
+    assert "run the same command again" in result.output
+    monkeypatch.setattr(sweep, "train_chunk", train_chunk)
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0, again.output
+    assert "trained 7 networks" in again.output and "5 were stored already" in again.output
+
+
+def test_the_data_choices_are_the_sweeps_truth_tables():
+    """`xorkit sweep --data` offers exactly the truth tables the sweep knows."""
+    assert set(sweep_verb.DATA) == set(sweep.GATES)

@@ -18,4 +18,5 @@ VERBS = {
     "export": "Write the grades to a CSV, one row per student.",
     "report": "Write an instructor's report of the graded class: index.html and PNG plots.",
     "gradescope": "Export each assignment as a Gradescope autograder bundle (a zip).",
+    "sweep": "Run the weight-scale study on an assignment's train_many and plot it.",
 }
