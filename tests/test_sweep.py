@@ -309,3 +309,16 @@ def test_an_interrupted_sweep_cli_exits_1_and_keeps_what_it_trained(tmp_path, mo
 def test_the_data_choices_are_the_sweeps_truth_tables():
     """`xorkit sweep --data` offers exactly the truth tables the sweep knows."""
     assert set(sweep_verb.DATA) == set(sweep.GATES)
+
+
+@pytest.mark.slow
+def test_the_sweep_benchmark_trains_the_same_networks_both_ways():
+    """The benchmark trains every (scale, run) of the grid the article's way and with
+    train_many, times both, and both give each network the same final loss."""
+    from benchmarks import sweep as benchmark
+
+    network, _ = benchmark.functions("xor_bias_bce")
+    got = benchmark.compare(network, STUDY, SCALES, runs=2, jobs=2)
+    assert got["networks"] == 8
+    assert got["difference"] <= benchmark.SAME_LOSS
+    assert got["article_s"] > 0 and got["train_many_s"] > 0 and got["ratio"] > 0
