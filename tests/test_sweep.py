@@ -101,6 +101,28 @@ def test_an_interrupted_sweep_resumes_where_it_stopped(tmp_path):
         assert _trained(store) == _trained(fresh)
 
 
+def test_ctrl_c_keeps_the_chunks_already_running_in_the_pool(tmp_path):
+    """Interrupted while two processes train, the sweep starts no more chunks but keeps
+    those that were running, reporting each; run again, it trains exactly the rest."""
+    url = f"sqlite:///{tmp_path / 'sweep.db'}"
+    reported = []
+
+    def interrupt_once(pairs):
+        reported.extend(pairs)
+        if len(reported) == len(pairs):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sweep.run(
+            stand_in, STUDY, SCALES, runs=3, store=url, jobs=2, chunk=2, on_chunk=interrupt_once
+        )
+    with Store(url) as store:
+        assert set(_trained(store)) == set(reported)
+    again = []
+    sweep.run(stand_in, STUDY, SCALES, runs=3, store=url, jobs=2, chunk=2, on_chunk=again.extend)
+    assert sorted(again + reported) == sorted((float(s), r) for s in SCALES for r in range(3))
+
+
 def test_the_store_keys_a_network_by_its_settings(tmp_path):
     """Networks of another learning rate, other functions or another truth table share
     the store without being taken for those of the study asked for."""

@@ -149,11 +149,11 @@ def command(
     For every scale s of a log grid, --runs networks start from weights and
     biases drawn normal(0, s) and are trained with the reference's train_many,
     many networks per call, in --jobs processes. Every network's final loss and
-    mean loss go to the store as soon as its chunk ends: run the same command
-    again after an interruption (Ctrl-C exits 1) and only the missing networks
-    are trained. Writes OUT/<assignment>.png (mean loss ± standard error against
-    the scale) and OUT/<assignment>.csv (the table). Assignments whose contract
-    has no train_many are refused (exit 2).
+    mean loss go to the store as soon as its chunk ends. Ctrl-C starts no new
+    chunk, keeps those in progress once they end, and exits 1: the same command
+    then trains only the missing networks. Writes OUT/<assignment>.png (mean
+    loss ± standard error against the scale) and OUT/<assignment>.csv (the
+    table). Assignments whose contract has no train_many are refused (exit 2).
 
     \b
     Examples:

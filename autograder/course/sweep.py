@@ -197,29 +197,40 @@ def _chunks(tasks: list, size: int) -> list[list]:
 
 def _train(pool, jobs, network, study, store, tasks, chunk, progress, on_chunk) -> None:
     """Train ``tasks`` chunk by chunk (in ``pool`` unless it is None) and store each
-    chunk as it ends."""
+    chunk as it ends. On Ctrl-C no chunk starts; those running end and are kept."""
     pieces = _chunks(tasks, chunk or max(1, min(CHUNK, math.ceil(len(tasks) / jobs))))
+
+    def keep(piece, result) -> None:
+        final, mean = result
+        store.add(study, [(s, r, f, m) for (s, r), f, m in zip(piece, final, mean, strict=True)])
+        if progress is not None:
+            progress.update(len(piece))
+        if on_chunk is not None:
+            on_chunk(piece)
+
     if pool is None:
-        finished = ((piece, train_chunk(network, study, piece)) for piece in pieces)
-    else:
-        futures = {pool.submit(train_chunk, network, study, piece): piece for piece in pieces}
-        finished = ((futures[f], f.result()) for f in as_completed(futures))
+        for piece in pieces:
+            keep(piece, train_chunk(network, study, piece))
+        return
+    futures = {pool.submit(train_chunk, network, study, piece): piece for piece in pieces}
+    kept = set()
     try:
-        for piece, (final, mean) in finished:
-            store.add(
-                study, [(s, r, f, m) for (s, r), f, m in zip(piece, final, mean, strict=True)]
-            )
-            if progress is not None:
-                progress.update(len(piece))
-            if on_chunk is not None:
-                on_chunk(piece)
+        for future in as_completed(futures):
+            kept.add(future)  # first: an interrupt in keep must not keep it twice
+            keep(futures[future], future.result())
     except BrokenProcessPool as exc:
         raise SweepError(
             "a sweep process died (out of memory?); the chunks that ended are stored: rerun"
         ) from exc
+    except KeyboardInterrupt:
+        # the workers ignore Ctrl-C: their chunks run to the end, so keep them
+        running = [f for f in futures if f not in kept and not f.cancel()]
+        for future in as_completed(running):
+            if future.exception() is None:
+                keep(futures[future], future.result())
+        raise
     except BaseException:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
 
 
