@@ -5,6 +5,7 @@ of tests/bias_bce_network.py, and the CLI tests give a temporary course an
 assignment whose reference is that stand-in.
 """
 
+import dataclasses
 import shutil
 import types
 from pathlib import Path
@@ -129,9 +130,9 @@ def test_the_store_keys_a_network_by_its_settings(tmp_path):
     url = f"sqlite:///{tmp_path / 'sweep.db'}"
     sweep.run(stand_in, STUDY, SCALES, runs=2, store=url)
     for other in [
-        sweep.Study(**{**STUDY.__dict__, "learning_rate": 0.5}),
-        sweep.Study(**{**STUDY.__dict__, "trainer": "another"}),
-        sweep.Study(**{**STUDY.__dict__, "data": "or"}),
+        dataclasses.replace(STUDY, learning_rate=0.5),
+        dataclasses.replace(STUDY, trainer="another"),
+        dataclasses.replace(STUDY, data="or"),
     ]:
         trained = []
         sweep.run(stand_in, other, SCALES, runs=2, store=url, on_chunk=trained.extend)

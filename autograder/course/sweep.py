@@ -309,6 +309,8 @@ def run(
     (scale, run) pairs.
     """
     scales = np.asarray(scales, dtype=float)
+    if scales.ndim != 1 or len(np.unique(scales)) != scales.size or not np.all(scales > 0):
+        raise SweepError("the scales must be distinct positive numbers (scale_grid makes them)")
     if runs < 1 or adaptive < 0 or jobs < 1 or (chunk is not None and chunk < 1):
         raise SweepError("runs, jobs and chunk must be at least 1, adaptive at least 0")
     if metric not in METRICS:
@@ -330,7 +332,7 @@ def run(
         pool = ProcessPoolExecutor(jobs, initializer=_ignore_interrupts) if jobs > 1 else None
         with pool or contextlib.nullcontext():
             _train(pool, jobs, network, study, store, base, chunk, bar, on_chunk)
-            while budget > 0:  # rounds of one network per scale: the errors are re-estimated
+            while budget > 0:  # rounds of as many networks as scales, errors re-estimated
                 summary = summarise(store, study, scales)
                 sds = summary.se[metric] * np.sqrt(summary.networks)
                 added = allocate(summary.networks, sds, min(budget, len(scales)))
