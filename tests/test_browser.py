@@ -382,7 +382,10 @@ def test_feedback_pages_are_inert(tmp_path, browser):
         if grade_id == "sigmoid":
             cell.source = code["sigmoid"] + SCRIPTED_OUTPUTS
         elif cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution"):
-            cell.source = "<script>alert('markdown')</script><img src=x onerror=\"alert('md')\">"
+            cell.source = (
+                "<script>alert('markdown')</script><img src=x onerror=\"alert('md')\">"
+                " $\\text{<img src=x onerror=alert('math')>}$ and $a < b$"
+            )
     course = built_course(tmp_path / "course")
     submit(course, "mallory", nb)
     grading.autograde(course, "xor_mlp", jobs=1, sandbox="auto")
@@ -401,3 +404,47 @@ def test_feedback_pages_are_inert(tmp_path, browser):
         context.close()
     assert alerts == []
     assert "sigmoid" in page_path.read_text()
+
+
+@pytest.mark.slow
+def test_feedback_maths_renders_offline(graded_feedback_page, browser):
+    """With the network off, the maths of a feedback page is drawn (MathML the
+    browser renders itself: tall display formulas, no $…$ left in the prose), the
+    page asks for nothing outside itself and has no script."""
+    page_path = graded_feedback_page
+    assert "<script" not in page_path.read_text()
+    requests: list[str] = []
+    context = browser.new_context(viewport=VIEWPORT, offline=True)
+    try:
+        tab = context.new_page()
+        tab.on("request", lambda request: requests.append(request.url))
+        tab.goto(page_path.as_uri())
+        tab.wait_for_load_state("load")
+        heights = tab.eval_on_selector_all(
+            "math[display=block]", "els => els.map(e => e.getBoundingClientRect().height)"
+        )
+        prose = tab.eval_on_selector_all(
+            ".jp-MarkdownOutput", "els => els.map(e => e.innerText).join('\\n')"
+        )
+        heading = tab.locator("text=Backpropagation").first
+        heading.scroll_into_view_if_needed()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=ARTIFACTS / "feedback-maths-offline.png")
+    finally:
+        context.close()
+    assert len(heights) >= 10 and min(heights) > 10, heights
+    assert "$$" not in prose and "\\frac" not in prose
+    assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
+
+
+@pytest.fixture(scope="module")
+def graded_feedback_page(tmp_path_factory) -> Path:
+    """The feedback page of a finished notebook, graded in a course of its own."""
+    from autograder.course import feedback
+    from autograder.engine import grading
+    from tests.helpers import built_course, finished_release, submit
+
+    course = built_course(tmp_path_factory.mktemp("feedback-maths") / "course")
+    submit(course, "ada", finished_release())
+    grading.autograde(course, "xor_mlp", jobs=1, sandbox="auto")
+    return course / feedback.feedback(course, "xor_mlp").written["ada"]

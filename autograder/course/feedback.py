@@ -8,6 +8,7 @@ check said (``show_hidden_messages``) but never its code.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
@@ -16,6 +17,22 @@ from autograder.course import results
 from autograder.engine import grading
 from autograder.engine.nbgrader_run import stream_nbgrader
 from autograder.progress import progress
+
+# No script runs in a feedback page: the maths is MathML written at build time
+# (``RenderMath``), so MathJax (and its download) is not needed either.
+NO_SCRIPT = (
+    '<meta http-equiv="Content-Security-Policy" '
+    "content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:\">"
+)
+SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I)
+
+
+def make_inert(page: Path) -> None:
+    """Drop the page's scripts (nbconvert's MathJax loader) and forbid any other:
+    the page then needs no network and runs nothing a student wrote."""
+    text = SCRIPT.sub("", page.read_text(encoding="utf-8"))
+    text = text.replace("<head>", "<head>\n" + NO_SCRIPT, 1)
+    page.write_text(text, encoding="utf-8")
 
 
 @dataclass
@@ -35,6 +52,7 @@ def preprocessors(show_hidden_messages: bool) -> list[str]:
         "nbgrader.preprocessors.GetGrades",
         "autograder.engine.preprocessors.HideHiddenTestSource",
         "autograder.engine.preprocessors.InertStudentContent",
+        "autograder.engine.preprocessors.RenderMath",
         *([] if show_hidden_messages else ["autograder.engine.preprocessors.DropHiddenMessages"]),
         "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     ]
@@ -65,6 +83,7 @@ def feedback(
     out = Feedback(not_graded=[s for s in submitted if s not in graded])
     for s in todo:
         for html in sorted((root / "feedback" / s / assignment).glob("*.html")):
+            make_inert(html)
             out.written[s] = html.relative_to(root)
     pending = {o.student for o in results.collect(root, assignment) if o.manual_pending}
     out.manual_pending = sorted(pending & set(todo))

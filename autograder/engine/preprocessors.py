@@ -7,7 +7,9 @@ would show the hidden checks' code.
 
 from __future__ import annotations
 
+import html
 import re
+import xml.etree.ElementTree as ET
 
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
@@ -95,4 +97,126 @@ class InertStudentContent(NbGraderPreprocessor):  # nbgrader's base: enabled by 
                     first = next(iter(data.values()))
                     kept = {"text/plain": first if isinstance(first, str) else str(first)}
                 output["data"] = kept
+        return cell, resources
+
+
+# The MathML that renders maths: what latex2mathml writes, and nothing that can
+# load or run anything (no href, no event attribute, no foreign element).
+MATHML_ELEMENTS = {
+    "math",
+    "mrow",
+    "mi",
+    "mo",
+    "mn",
+    "mtext",
+    "ms",
+    "mspace",
+    "msub",
+    "msup",
+    "msubsup",
+    "mfrac",
+    "msqrt",
+    "mroot",
+    "munder",
+    "mover",
+    "munderover",
+    "mtable",
+    "mtr",
+    "mtd",
+    "mstyle",
+    "mpadded",
+    "mphantom",
+    "menclose",
+    "mfenced",
+    "semantics",
+    "annotation",
+}
+MATHML_ATTRIBUTES = {
+    "xmlns",
+    "display",
+    "mathvariant",
+    "stretchy",
+    "fence",
+    "separator",
+    "lspace",
+    "rspace",
+    "width",
+    "height",
+    "depth",
+    "accent",
+    "accentunder",
+    "movablelimits",
+    "columnalign",
+    "rowalign",
+    "linethickness",
+    "displaystyle",
+    "scriptlevel",
+    "form",
+    "minsize",
+    "maxsize",
+    "symmetric",
+    "largeop",
+    "notation",
+    "rowspacing",
+    "columnspacing",
+    "columnlines",
+    "rowlines",
+    "frame",
+    "voffset",
+    "open",
+    "close",
+    "separators",
+    "encoding",
+}
+# $$display$$ first, then $inline$ (not $$, not an escaped \$, no newline inside)
+DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
+INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)([^$\n]+?)(?<!\\)\$(?!\$)")
+MATH_NS = "{http://www.w3.org/1998/Math/MathML}"
+
+
+def to_mathml(latex: str, display: bool) -> str | None:
+    """``latex`` as MathML a browser renders by itself, offline and without
+    script; None when it cannot be converted, or the result is not plain MathML
+    (it is parsed and written again, so nothing in it escapes its text)."""
+    from latex2mathml.converter import convert  # loaded when feedback is written
+
+    try:
+        markup = convert(latex, display="block" if display else "inline")
+        tree = ET.fromstring(markup)
+    except Exception:  # unsupported LaTeX, or markup that is not well-formed XML
+        return None
+    for node in tree.iter():
+        tag = node.tag.removeprefix(MATH_NS)
+        if tag not in MATHML_ELEMENTS or any(a not in MATHML_ATTRIBUTES for a in node.attrib):
+            return None
+    ET.register_namespace("", MATH_NS[1:-1])
+    return ET.tostring(tree, encoding="unicode")
+
+
+def render_math(source: str) -> str:
+    """Markdown with every $$…$$ and $…$ it can convert replaced by MathML; what
+    it cannot convert stays as written."""
+
+    def replace(display: bool):
+        def one(match: re.Match) -> str:
+            # a student's text arrives escaped (InertStudentContent): the LaTeX is
+            # the unescaped text, and the MathML written again escapes it
+            converted = to_mathml(html.unescape(match.group(1)), display)
+            return converted if converted is not None else match.group(0)
+
+        return one
+
+    source = DISPLAY_MATH.sub(replace(True), source)
+    return INLINE_MATH.sub(replace(False), source)
+
+
+class RenderMath(NbGraderPreprocessor):  # nbgrader's base: enabled by default
+    """Render the maths of every markdown cell as MathML when the feedback is
+    written, so that it shows without MathJax: offline, and in a page where no
+    script runs. Runs after ``InertStudentContent``, so a student's text is
+    already escaped; the MathML is checked against an allow-list either way."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type == "markdown":
+            cell.source = render_math(cell.source)
         return cell, resources
