@@ -49,9 +49,14 @@ BROKEN_MSE = (
     "def mse(y_hat, y):\n    residual = y_hat - y\n"
     "    return residual, float(np.mean(residual**2))\n"
 )
+# dL_dw2 sized for three hidden units: right where the visible test looks (H = 3),
+# wrong on the hidden checks' wider layers; the cell earns dL_dw1 and the error,
+# 4 of its 6 weights.
 BROKEN_BACKWARD = SOLVED["backward"].replace(
-    "sigmoid_derivative(act_hidden)", "sigmoid(act_hidden)"
+    "dL_dw2 = act_hidden.T @ dL_dy", "dL_dw2 = act_hidden[:, :3].T @ dL_dy"
 )
+assert SOLVED["backward"] != BROKEN_BACKWARD
+BROKEN_BACKWARD_EARNS = round(4 * 4 / 6, 4)
 
 
 def corpus(course: Path, port: int):
@@ -180,7 +185,7 @@ def corpus(course: Path, port: int):
                 + "builtins.repr = lambda x: '0'\n"
                 + "builtins.AssertionError = type('Ok', (Exception,), {})\n"
             ),
-            {"test_backward": 2.0, "test_backward_loops": 2.0},
+            {"test_backward": BROKEN_BACKWARD_EARNS, "test_backward_loops": 2.0},
             [],
         ),
         (
@@ -193,7 +198,7 @@ def corpus(course: Path, port: int):
                 + "    r.score = lambda *a, **k: 100.0\n"
                 + "except Exception as exc:\n    print('patch failed:', type(exc).__name__)\n"
             ),
-            {"test_backward": 2.0},
+            {"test_backward": BROKEN_BACKWARD_EARNS},
             [],
         ),
         (
@@ -573,7 +578,7 @@ def test_extra_files_cannot_replace_the_checks(batch):
     autograded/, where instructors and the feedback look."""
     course, _, outcomes, *_ = batch
     cells = {c.grade_id: c.score for c in outcomes["extra_files"].cells}
-    assert cells["test_backward"] == pytest.approx(2.0)
+    assert cells["test_backward"] == pytest.approx(BROKEN_BACKWARD_EARNS)
     autograded = course / "autograded" / "extra_files" / "xor_mlp"
     assert sorted(p.name for p in autograded.iterdir()) == sorted([grading.NOTES, "xor_mlp.ipynb"])
 

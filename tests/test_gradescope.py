@@ -18,7 +18,7 @@ from autograder.cli import main
 from autograder.course import gradescope
 from autograder.engine import sandbox
 from tests.helpers import GRADED_CELLS, REPO, XOR, new_course, release_with, solved_sources
-from tests.test_adversarial import BROKEN_BACKWARD, BROKEN_SIGMOID
+from tests.test_adversarial import BROKEN_BACKWARD, BROKEN_BACKWARD_EARNS, BROKEN_SIGMOID
 from tests.test_example_class import EXPECTED  # the nbgrader grades of the example class
 
 SOLUTION_NB = XOR.solutions() / f"{XOR.name}.ipynb"
@@ -271,7 +271,7 @@ def hostile(root: Path) -> dict[str, tuple[object, float]]:
         "forge_outputs": (release_with({"sigmoid": BROKEN_SIGMOID + forge_outputs}), 0),
         "patch_autograder": (
             release_with({**SOLVED, "backward": BROKEN_BACKWARD + fake_module}),
-            18,
+            16 + BROKEN_BACKWARD_EARNS,
         ),
         "exec_reference": (release_with(dict.fromkeys(SOLVED, steal)), 0),
         "write_results": (release_with({**SOLVED, "sigmoid": BROKEN_SIGMOID + forge}), 18),
