@@ -46,6 +46,9 @@ def test_a_run_that_writes_into_the_checkout_fails(tmp_path):
     ignore = shutil.ignore_patterns("__pycache__", "test_*.py", "catalogue.py")
     shutil.copytree(REPO / "tests", checkout / "tests", ignore=ignore)
     shutil.copy(REPO / "pyproject.toml", checkout / "pyproject.toml")
+    shutil.copytree(  # the assignment packages the helpers load
+        REPO / "assignments", checkout / "assignments", ignore=shutil.ignore_patterns("__pycache__")
+    )
     reader = _run(checkout, "test_reader.py", READER)
     assert reader.returncode == 0, reader.stdout + reader.stderr
     writer = _run(checkout, "test_writer.py", WRITER)
