@@ -232,7 +232,21 @@ def test_the_sandbox_sees_only_what_python_needs_of_etc(tmp_path):
         reply = box.run("import os\nprint(sorted(os.listdir('/etc')))")
     seen = ast.literal_eval(reply["outputs"][0]["text"])
     assert "shadow" not in seen and "ssh" not in seen
-    assert set(seen) <= set(sandbox.ETC_FILES)
+    assert set(seen) <= {*sandbox.ETC_FILES, *sandbox.ETC_WRITTEN}
+
+
+@needs_bwrap
+def test_the_sandbox_names_no_account_of_the_host(tmp_path):
+    """The sandbox's /etc/passwd and /etc/group name root and its own user alone,
+    none of the host's accounts, and Python still finds its user's name."""
+    code = (
+        "import getpass, grp, pwd\n"
+        "print(sorted(p.pw_name for p in pwd.getpwall()), "
+        "sorted(g.gr_name for g in grp.getgrall()), getpass.getuser())\n"
+    )
+    with Sandbox(tmp_path, Limits(), True) as box:
+        text = "".join(o.get("text", "") for o in box.run(code)["outputs"])
+    assert text == "['nobody', 'root'] ['nogroup', 'root'] nobody\n"
 
 
 @needs_bwrap

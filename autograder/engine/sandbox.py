@@ -180,16 +180,15 @@ def bwrap_works() -> bool:
 # Of /etc, only what the dynamic loader, Python, NumPy and matplotlib read: the
 # rest (/etc/shadow, keys, the host's configuration) stays out of sight. As
 # root, the sandbox's uid stands for root outside it, which owns those files.
-ETC_FILES = (
-    "ld.so.cache",
-    "ld.so.conf",
-    "ld.so.conf.d",
-    "localtime",
-    "passwd",
-    "group",
-    "nsswitch.conf",
-    "fonts",
-)
+ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "fonts")
+# In place of the host's accounts, files that name only root and the sandbox's
+# own user, whom Python's ``pwd`` and ``getpass`` look up.
+ETC_WRITTEN = {
+    "passwd": "root:x:0:0:root:/root:/usr/sbin/nologin\n"
+    "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+    "group": "root:x:0:\nnogroup:x:65534:\n",
+    "nsswitch.conf": "passwd: files\ngroup: files\nhosts: files\n",
+}
 
 
 def _system_binds() -> list[str]:
@@ -244,6 +243,7 @@ def bwrap_argv(scratch: Path, worker: Path, disk_mb: int, *, zygote: bool = Fals
         "--cap-drop",
         "ALL",
         *_system_binds(),
+        *[a for name in ETC_WRITTEN for a in ("--ro-bind", f"{worker}/etc/{name}", f"/etc/{name}")],
         "--proc",
         "/proc",
         "--dev",
@@ -282,11 +282,16 @@ def forget_worker_copy() -> None:
 @functools.cache
 def _worker_copy() -> Path:
     """The executor and wire modules copied to a folder of their own, the only
-    grader code the sandbox can see."""
+    grader code the sandbox can see, with the sandbox's own ``/etc`` files."""
     folder = Path(tempfile.mkdtemp(prefix="xorkit-worker-"))
     for name in ("executor.py", "wire.py"):
         shutil.copy(WORKER_DIR / name, folder / name)
         (folder / name).chmod(0o644)
+    (folder / "etc").mkdir()
+    for name, text in ETC_WRITTEN.items():
+        (folder / "etc" / name).write_text(text)
+        (folder / "etc" / name).chmod(0o644)
+    (folder / "etc").chmod(0o755)
     folder.chmod(0o755)  # readable by an executor dropped to another uid
     return folder
 
