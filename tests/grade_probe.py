@@ -6,24 +6,29 @@ file listing ``{"course": path, "jobs": n}``. Each batch is graded by
 probe prints the wall time, the peak resident memory of every grading worker
 (each worker reports its own after every job), the points per cell of every
 student recorded, the students the grader could not grade, and what was left
-behind: in the batch's temporary folder, and (owned by the sandbox's uid, or a
-control group of the kit's) in the host's shared places. The last line also
-gives the peak resident memory of this main process over all batches.
+behind: in the batch's temporary folder, and (owned by a sandbox's uid, or a
+control group of the kit's) in the host's shared places, and processes of a
+sandbox's uid. The last line also gives the peak resident memory of this main
+process over all batches.
 """
 
 import json
 import os
+import re
 import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from autograder.engine import cgroup, grading
+from autograder.engine import cgroup, grading, sandbox_uids
 
 _EXECUTE = grading.execute
 _REPORT = Path(tempfile.mkdtemp(prefix="probe-")) / "workers"
-SANDBOX_UID = 65534
+# The uids a root grader's sandboxes run as. (Other test runs on this machine
+# leave files of uid nobody and control groups of their own meanwhile: only the
+# kit's sandbox uids and the groups this probe's workers made are counted.)
+SANDBOX_UIDS = set(sandbox_uids.pool())
 
 
 def measured_execute(job, *args):
@@ -37,19 +42,32 @@ def measured_execute(job, *args):
 
 
 def host_files() -> set[str]:
-    """Entries the sandbox's uid owns in the host's shared temporary places, and
-    the kit's control groups."""
+    """Entries a sandbox's uid owns in the host's shared temporary places,
+    processes running as a sandbox's uid, and the kit's control groups."""
     names = set()
     for place in ("/tmp", "/var/tmp", "/dev/shm"):
         for path in Path(place).iterdir() if Path(place).is_dir() else []:
             try:
-                if path.lstat().st_uid == SANDBOX_UID:
+                if path.lstat().st_uid in SANDBOX_UIDS:
                     names.add(str(path))
             except OSError:
                 continue
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        uid = sandbox_uids.real_uid(pid)
+        if uid in SANDBOX_UIDS:
+            names.add(f"process {pid} of uid {uid}")
     for parent in (cgroup._parents() or {}).values():
         names |= {str(path) for path in parent.glob("xorkit-*")}
     return names
+
+
+def ours(name: str, workers: set[int]) -> bool:
+    """Whether a leftover is this batch's: any file or process of a sandbox's
+    uid, and the control groups ``…-<pid>-<n>`` its ``workers`` made."""
+    if not name.startswith(str(cgroup.ROOT)):
+        return True
+    found = re.search(r"-(\d+)-\d+$", name)
+    return bool(found) and int(found[1]) in workers
 
 
 def grade(course: Path, jobs: int) -> dict:
@@ -66,7 +84,9 @@ def grade(course: Path, jobs: int) -> dict:
     finally:
         tempfile.tempdir = saved
     wall = time.monotonic() - start
-    workers = [int(line.split()[1]) for line in _REPORT.read_text().splitlines()]
+    reports = [line.split() for line in _REPORT.read_text().splitlines()]
+    workers = [int(peak) for _, peak in reports]
+    pids = {int(pid) for pid, _ in reports}
     left = sorted(p.name for p in scratch.iterdir())
     if not left:
         scratch.rmdir()
@@ -76,7 +96,7 @@ def grade(course: Path, jobs: int) -> dict:
         "scores": {o.student: {c.grade_id: c.score for c in o.cells} for o in outcomes},
         "ungraded": sorted(ungraded),
         "left_in_tmpdir": left,
-        "left_on_host": sorted(host_files() - before),
+        "left_on_host": sorted(n for n in host_files() - before if ours(n, pids)),
     }
 
 

@@ -11,8 +11,8 @@ temporary folder of its own, and:
 * no grading process (the main one, a worker) grows past ``PROCESS_MB``;
 * the batch ends within ``SLACK_S`` seconds of the same batch without the
   hostile submission;
-* no file is left in the grader's temporary folder, and none of the
-  sandbox's uid in /tmp, /var/tmp or /dev/shm.
+* no file is left in the grader's temporary folder, none owned by a
+  sandbox's uid in /tmp, /var/tmp or /dev/shm, and no process of one.
 """
 
 import json

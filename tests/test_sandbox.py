@@ -1,14 +1,16 @@
 """The sandboxed executor, driven directly (no nbgrader)."""
 
 import ast
+import os
 import platform
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from autograder.checking.runner import NotAttempted
-from autograder.engine import cgroup, remote, sandbox
+from autograder.engine import cgroup, remote, sandbox, sandbox_uids
 from autograder.engine.sandbox import Died, Limits, Sandbox, Zygote, bwrap_works
 from tests.helpers import REPO
 
@@ -275,3 +277,139 @@ def test_keys_do_not_pass_from_one_child_to_the_next(tmp_path):
         assert zygote.proc is first
     finally:
         zygote.kill()
+
+
+needs_root = pytest.mark.skipif(
+    os.geteuid() != 0, reason="the grader drops privileges only as root"
+)
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every process descending from it, as the host sees them."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        found.append(todo.pop())
+        todo += children.get(found[-1], [])
+    return found
+
+
+def _credentials(pid: int) -> tuple[str, str, str]:
+    """The real, effective, saved and file-system uids, likewise the gids, and the
+    supplementary groups of ``pid``, as the host's kernel sees them."""
+    fields = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+    )
+    return fields["Uid"].split(), fields["Gid"].split(), fields["Groups"].split()
+
+
+@needs_bwrap
+@needs_root
+def test_student_code_is_unprivileged_outside_its_namespace(tmp_path):
+    """Seen from the host, every process of a sandbox a root grader starts (bubblewrap,
+    the executor, what student code forks) runs as one uid and gid of the sandbox
+    range, not root, with no supplementary groups."""
+    with Sandbox(tmp_path, Limits(), True) as box:
+        box.run("import os, time\nif os.fork() == 0:\n    time.sleep(60)\n    os._exit(0)\n")
+        seen = [_credentials(pid) for pid in _tree(box.proc.pid)]
+    assert len(seen) >= 3
+    uids, gids, groups = seen[0]
+    assert all(found == seen[0] for found in seen)
+    assert len(set(uids)) == 1 and uids == gids and groups == []
+    assert int(uids[0]) in sandbox_uids.pool()
+
+
+@needs_bwrap
+@needs_root
+def test_root_only_files_stay_unreadable_where_the_sandbox_shows_them(tmp_path, monkeypatch):
+    """Owner-only files of root cannot be read by student code even where the
+    sandbox shows them (here /etc/shadow and a 0600 file of a temporary folder
+    are shown on purpose): the kernel sees an unprivileged uid, not root."""
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "key").write_text("the answers")
+    (secrets / "key").chmod(0o600)
+    prefixes = sandbox._prefixes
+    monkeypatch.setattr(sandbox, "_prefixes", lambda: [*prefixes(), secrets])
+    monkeypatch.setattr(sandbox, "ETC_FILES", (*sandbox.ETC_FILES, "shadow"))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    code = (
+        f"for path in ['/etc/shadow', {str(secrets / 'key')!r}]:\n"
+        "    try:\n        open(path).read()\n        print('READ')\n"
+        "    except OSError as exc:\n        print(type(exc).__name__)\n"
+    )
+    with Sandbox(scratch, Limits(), True) as box:
+        text = "".join(o.get("text", "") for o in box.run(code)["outputs"])
+    assert text == "PermissionError\nPermissionError\n"
+
+
+@needs_bwrap
+@needs_root
+def test_a_single_sandbox_writes_a_bounded_copy_not_the_host_folder(tmp_path):
+    """A sandbox started on its own by a root grader works in a bounded copy of
+    its folder: its files are there, more than disk_mb does not fit, and the
+    host's folder is left as it was."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    (scratch / "data.txt").write_text("given")
+    code = (
+        "print(open('data.txt').read())\nopen('data.txt', 'w').write('changed')\n"
+        "try:\n    open('big', 'wb').write(bytes(12 << 20))\nexcept OSError as exc:\n"
+        "    print(exc.strerror)\n"
+    )
+    with Sandbox(scratch, Limits(disk_mb=8), True) as box:
+        text = "".join(o.get("text", "") for o in box.run(code)["outputs"])
+    assert text == "given\nNo space left on device\n"
+    assert (scratch / "data.txt").read_text() == "given"
+    assert not (scratch / "big").exists()
+
+
+@needs_bwrap
+@needs_root
+def test_student_code_cannot_take_back_what_the_drop_took(tmp_path):
+    """Student code cannot become root again, give a file to root, change or add
+    to its read-only submission folder (which its uid owns), reach the
+    grader's log through what bubblewrap's init holds open, nor see a process
+    outside its sandbox."""
+    zygote = Zygote(tmp_path / "slot", Limits(), True)
+    (zygote.slot / "submission").mkdir(parents=True)
+    (zygote.slot / "submission" / "given.txt").write_text("given")
+    code = (
+        "import errno, os\n"
+        "def attempt(name, action):\n"
+        "    try:\n        action()\n        print(name, 'DONE')\n"
+        "    except OSError as exc:\n        print(name, errno.errorcode[exc.errno])\n"
+        "open('/tmp/mine', 'w').close()\n"
+        "attempt('setuid', lambda: os.setuid(0))\n"
+        "attempt('chown', lambda: os.chown('/tmp/mine', 0, 0))\n"
+        "attempt('chmod', lambda: os.chmod('/xorkit-in/submission/given.txt', 0o777))\n"
+        "attempt('write', lambda: open('/xorkit-in/submission/given.txt', 'a'))\n"
+        "attempt('add', lambda: open('/xorkit-in/submission/planted', 'w'))\n"
+        "attempt('log', lambda: open('/proc/1/fd/1', 'a').write('planted'))\n"
+        "attempt('read-log', lambda: open('/proc/1/fd/2').read())\n"
+        "print(len([p for p in os.listdir('/proc') if p.isdigit()]) < 8)\n"
+    )
+    try:
+        text = _zygote_run(zygote, code)
+    finally:
+        zygote.kill()
+    # root is no uid of the sandbox's namespace (EINVAL); its slot is read-only
+    assert text.splitlines() == [
+        "setuid EINVAL",
+        "chown EINVAL",
+        "chmod EROFS",
+        "write EROFS",
+        "add EROFS",
+        "log EACCES",
+        "read-log EACCES",
+        "True",
+    ]
+    assert b"planted" not in (tmp_path / "slot.zygote.log").read_bytes()

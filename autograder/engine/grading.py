@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import multiprocessing
+import multiprocessing.util
 import os
 import resource
 import shutil
@@ -46,7 +47,13 @@ from autograder.course.results import NOTES
 from autograder.engine import bookkeeping, cgroup, fingerprint, late, remote
 from autograder.engine.bookkeeping import Course, Job
 from autograder.engine.nbgrader_run import NbgraderError, run_nbgrader
-from autograder.engine.sandbox import Limits, Zygote, bwrap_works, forget_worker_copy
+from autograder.engine.sandbox import (
+    Limits,
+    Zygote,
+    bwrap_trouble,
+    bwrap_works,
+    forget_worker_copy,
+)
 from autograder.faults import GraderFault
 
 __all__ = ["NOTES", "Job", "autograde", "submissions"]
@@ -205,6 +212,9 @@ def execute(job: Job, course: Course, limits: Limits, use_bwrap: bool, tests: di
     global _ZYGOTE
     if _ZYGOTE is None:
         _ZYGOTE = Zygote(_new_slot(), limits, use_bwrap)
+        # ended with the worker, by the worker: left to die with it, its
+        # processes would be reaped by the machine's init, whenever that reaps
+        multiprocessing.util.Finalize(_ZYGOTE, _ZYGOTE.kill, exitpriority=10)
     signal.alarm(watchdog_seconds(limits, len(course.notebooks)))
     try:
         start = time.perf_counter()
@@ -343,7 +353,8 @@ def use_sandbox(mode: str) -> bool:
     if bwrap_works():
         return True
     if mode == "require":
-        raise GraderFault(INSTALL_BWRAP)
+        trouble = bwrap_trouble()
+        raise GraderFault(f"{INSTALL_BWRAP} (here: {trouble})" if trouble else INSTALL_BWRAP)
     return False
 
 

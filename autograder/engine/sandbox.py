@@ -3,12 +3,13 @@
 The sandbox is bubblewrap where it works: an allow-listed, read-only view of the
 system and the Python installation (minus the ``autograder`` package and the
 reference), no network, no capabilities, no further user namespaces, its own
-PID and IPC namespaces, and uid ``nobody``. Its only writable places are
-size-bounded tmpfs mounts (``WRITABLE``: the submission's folder, /tmp,
-/dev/shm) and the POSIX message queues, all of which die with the sandbox; the
-root and /dev are read-only. Without bubblewrap the executor still runs in its
-own process under resource limits, and the grading report says that it was not
-sandboxed.
+PID and IPC namespaces, and uid ``nobody``; started by a root grader, it runs
+as an unprivileged uid of its own outside too (``launcher.py``,
+``sandbox_uids.py``). Its only writable places are size-bounded tmpfs mounts
+(``WRITABLE``: the submission's folder, /tmp, /dev/shm) and the POSIX message
+queues, all of which die with the sandbox; the root and /dev are read-only.
+Without bubblewrap the executor still runs in its own process under resource
+limits, and the grading report says that it was not sandboxed.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.checking import assignment as assignments
 from autograder.checking.runner import Abort
-from autograder.engine import cgroup
+from autograder.engine import cgroup, sandbox_uids
 from autograder.engine.worker import wire
 
 WORKER_DIR = Path(__file__).resolve().parent / "worker"
@@ -146,40 +147,64 @@ INBOX = "/xorkit-in"
 WRITABLE = (WORKSPACE, "/tmp", "/dev/shm", "/dev/mqueue")
 
 
-@functools.cache
+def dropping() -> bool:
+    """Whether sandboxes start as an unprivileged uid of their own (the grader is
+    root: started by root, bubblewrap's uid inside would be root outside)."""
+    return os.geteuid() == 0
+
+
 def bwrap_works() -> bool:
     """Whether bubblewrap is installed, may create namespaces here, and knows the
-    options the sandbox needs (bubblewrap 0.8 or later).
+    options the sandbox needs (bubblewrap 0.8 or later); for a root grader,
+    whether it starts as an unprivileged uid too (``launcher.py``).
     ``XORKIT_NO_BWRAP=1`` answers no, to try the kit as on a machine without it."""
-    if os.environ.get("XORKIT_NO_BWRAP") or not shutil.which("bwrap"):
-        return False
-    probe = subprocess.run(
-        [
-            "bwrap",
-            "--unshare-all",
-            "--unshare-user",
-            "--disable-userns",
-            "--ro-bind",
-            "/",
-            "/",
-            "--size",
-            "1048576",
-            "--tmpfs",
-            "/tmp",
-            "--remount-ro",
-            "/",
-            "--cap-drop",
-            "ALL",
-            "true",
-        ],
-        capture_output=True,
-    )
-    return probe.returncode == 0
+    return not bwrap_trouble()
+
+
+@functools.cache
+def bwrap_trouble() -> str:
+    """Why the sandbox cannot start here, in one line ('' if it can)."""
+    if os.environ.get("XORKIT_NO_BWRAP"):
+        return "XORKIT_NO_BWRAP is set"
+    if not shutil.which("bwrap"):
+        return "bwrap is not installed"
+    command = [
+        "bwrap",
+        "--unshare-all",
+        "--unshare-user",
+        "--disable-userns",
+        "--ro-bind",
+        "/",
+        "/",
+        "--size",
+        "1048576",
+        "--tmpfs",
+        "/tmp",
+        "--remount-ro",
+        "/",
+        "--cap-drop",
+        "ALL",
+        "true",
+    ]
+    lease = None
+    try:
+        if dropping():
+            lease = sandbox_uids.Lease()
+            command = Stage(lease.uid).launch(command)
+        probe = subprocess.run(command, capture_output=True)
+    except OSError as exc:
+        return str(exc)
+    finally:
+        if lease is not None:
+            lease.release()
+    said = probe.stderr.decode("utf-8", "replace").strip().splitlines()
+    if probe.returncode != 0:
+        return (said[-1] if said else f"exit status {probe.returncode}")[:300]
+    return ""
 
 
 # Of /etc, only what the dynamic loader, Python, NumPy and matplotlib read: the
-# rest (/etc/shadow, keys, the host's configuration) stays out of sight. As
-# root, the sandbox's uid stands for root outside it, which owns those files.
+# rest (/etc/shadow, keys, the host's configuration) stays out of sight.
 ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "fonts")
 # In place of the host's accounts, files that name only root and the sandbox's
 # own user, whom Python's ``pwd`` and ``getpass`` look up.
@@ -189,6 +214,36 @@ ETC_WRITTEN = {
     "group": "root:x:0:\nnogroup:x:65534:\n",
     "nsswitch.conf": "passwd: files\ngroup: files\nhosts: files\n",
 }
+# Where the launcher puts what a sandbox started as an unprivileged uid binds
+# (over /tmp, in a mount namespace of the launcher's own: the host's is untouched).
+STAGE = "/tmp"
+LAUNCHER = Path(__file__).resolve().parent / "launcher.py"
+
+
+class Stage:
+    """What bubblewrap binds for a sandbox a root grader starts as ``uid``
+    through ``launcher.py``: read-only folders, which it reaches through the
+    launcher's stage, and writable places, which the launcher mounts."""
+
+    def __init__(self, uid: int):
+        self.uid = uid
+        self.ro: list[str] = []
+        self.rw: list[dict] = []
+
+    def source(self, path: Path) -> str:
+        """Where bubblewrap finds the folder ``path``."""
+        self.ro.append(str(path))
+        return f"{STAGE}/ro{len(self.ro) - 1}"
+
+    def place(self, size: int, seed: Path | None = None) -> str:
+        """Where bubblewrap finds a new writable place, with ``seed``'s content."""
+        self.rw.append({"size": size, "seed": seed and str(seed)})
+        return f"{STAGE}/rw{len(self.rw) - 1}"
+
+    def launch(self, command: list[str]) -> list[str]:
+        """``command``, bubblewrap's, started through the launcher."""
+        spec = {"uid": self.uid, "stage": STAGE, "ro": self.ro, "rw": self.rw}
+        return [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(spec), *command]
 
 
 def _system_binds() -> list[str]:
@@ -221,14 +276,30 @@ def _hidden_inside(prefixes: list[Path]) -> list[Path]:
     return [s for s in secrets if any(s.is_relative_to(p) for p in prefixes) and s.exists()]
 
 
-def bwrap_argv(scratch: Path, worker: Path, disk_mb: int, *, zygote: bool = False) -> list[str]:
+def bwrap_argv(
+    scratch: Path, worker: Path, limits: Limits, *, zygote: bool = False, stage: Stage | None = None
+) -> list[str]:
     """The bubblewrap command line. A zygote sees ``scratch`` (its slot) read-only
     at ``INBOX`` and gives each child a fresh ``WORKSPACE``; a single sandbox
-    writes in ``scratch`` itself."""
+    works in ``scratch`` itself. With a ``stage`` (a root grader) every folder
+    is bound from the launcher's stage and every writable place is one the
+    launcher mounted; a single sandbox's ``scratch`` is then a place too, with
+    a copy of the folder's content: the host's folder is never written."""
+    all_prefixes = _prefixes()
     prefixes = [
-        p for p in _prefixes() if not any(p != q and p.is_relative_to(q) for q in _prefixes())
+        p for p in all_prefixes if not any(p != q and p.is_relative_to(q) for q in all_prefixes)
     ]
-    size = str(disk_mb * 1024 * 1024)
+    size = limits.disk_mb * 1024 * 1024
+
+    def folder(path: Path) -> str:
+        return str(path) if stage is None else stage.source(path)
+
+    def writable(where: str, seed: Path | None = None) -> list[str]:
+        if stage is None:
+            return ["--size", str(size), "--tmpfs", where]
+        return ["--bind", stage.place(size, seed), where]
+
+    kit = folder(worker)  # the executor's copy, with the sandbox's /etc files
     argv = [
         "bwrap",
         "--die-with-parent",
@@ -243,34 +314,22 @@ def bwrap_argv(scratch: Path, worker: Path, disk_mb: int, *, zygote: bool = Fals
         "--cap-drop",
         "ALL",
         *_system_binds(),
-        *[a for name in ETC_WRITTEN for a in ("--ro-bind", f"{worker}/etc/{name}", f"/etc/{name}")],
-        "--proc",
-        "/proc",
-        "--dev",
-        "/dev",
-        "--size",
-        size,
-        "--tmpfs",
-        "/dev/shm",
-        "--mqueue",
-        "/dev/mqueue",
-        "--remount-ro",
-        "/dev",
-        "--size",
-        size,
-        "--tmpfs",
-        "/tmp",
     ]
+    for name in ETC_WRITTEN:
+        argv += ["--ro-bind", f"{kit}/etc/{name}", f"/etc/{name}"]
+    argv += ["--proc", "/proc", "--dev", "/dev", *writable("/dev/shm")]
+    argv += ["--mqueue", "/dev/mqueue", "--remount-ro", "/dev", *writable("/tmp")]
     for prefix in prefixes:
-        argv += ["--ro-bind", str(prefix), str(prefix)]
+        argv += ["--ro-bind", folder(prefix), str(prefix)]
     for secret in _hidden_inside(prefixes):
         argv += ["--tmpfs", str(secret), "--remount-ro", str(secret)]
-    argv += ["--ro-bind", str(worker), "/xorkit"]
+    argv += ["--ro-bind", kit, "/xorkit"]
     if zygote:
-        argv += ["--ro-bind", str(scratch), INBOX, "--size", size, "--tmpfs", WORKSPACE]
-        argv += ["--chdir", WORKSPACE]
-    else:
+        argv += ["--ro-bind", folder(scratch), INBOX, *writable(WORKSPACE), "--chdir", WORKSPACE]
+    elif stage is None:
         argv += ["--bind", str(scratch), str(scratch), "--chdir", str(scratch)]
+    else:
+        argv += [*writable(str(scratch), seed=scratch), "--chdir", str(scratch)]
     return [*argv, "--remount-ro", "/"]
 
 
@@ -315,7 +374,16 @@ def _font_cache() -> Path | None:
     return Path(matplotlib.get_cachedir())
 
 
-def _command(folder: Path, sandboxed: bool, mode: list[str], limits: Limits, child: socket.socket):
+def _command(
+    folder: Path,
+    sandboxed: bool,
+    mode: list[str],
+    limits: Limits,
+    child: socket.socket,
+    uid: int | None = None,
+):
+    """The executor's command line and environment; ``uid``: a root grader's
+    sandbox starts as that uid, through the launcher."""
     zygote = mode == ["--zygote"]
     worker = _worker_copy()
     cache = _font_cache()
@@ -352,7 +420,10 @@ def _command(folder: Path, sandboxed: bool, mode: list[str], limits: Limits, chi
     script = "/xorkit/executor.py" if sandboxed else str(worker / "executor.py")
     command = [sys.executable, "-I", script, *mode, str(child.fileno()), json.dumps(settings)]
     if sandboxed:
-        command = bwrap_argv(folder, worker, limits.disk_mb, zygote=zygote) + command
+        stage = None if uid is None else Stage(uid)
+        command = bwrap_argv(folder, worker, limits, zygote=zygote, stage=stage) + command
+        if stage is not None:
+            command = stage.launch(command)
     return command, env
 
 
@@ -385,6 +456,66 @@ def _launch(
     )
     child.close()
     return proc
+
+
+def _open_log(path: Path, append: bool):
+    """A sandbox's start-up log, the grader's alone (0600): bubblewrap's init
+    holds it open as its stdout, which /proc/1/fd/1 would otherwise lead
+    student code to, for reading and, as the file's owner, for writing."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+    fd = os.open(path, flags, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "ab" if append else "wb")
+
+
+def _last_words(log: Path) -> str:
+    """The last line a sandbox that could not start left in its log (bubblewrap's,
+    the launcher's or Python's complaint), for the grader's message."""
+    try:
+        with open(log, "rb") as text:
+            text.seek(max(0, text.seek(0, os.SEEK_END) - 4096))
+            lines = text.read().decode("utf-8", "replace").strip().splitlines()
+    except OSError:
+        return ""
+    return lines[-1][:300] if lines else ""
+
+
+def _lease(sandboxed: bool) -> sandbox_uids.Lease | None:
+    """A uid of its own for a new sandbox, where the grader is root."""
+    if not (sandboxed and dropping()):
+        return None
+    try:
+        return sandbox_uids.Lease()
+    except OSError as exc:
+        raise Died(f"the sandbox has no uid to run as: {exc}") from None
+
+
+def _end(proc: subprocess.Popen, sandboxed: bool) -> None:
+    """Kill a sandbox and reap it. In bubblewrap, from the inside out: first the
+    init of its PID namespace, which takes every process there with it and is
+    reaped by bubblewrap's outer process, which then exits. Killed first, the
+    outer process would leave that init to the machine's init to reap: a
+    zombie that holds the control group and the uid's process count meanwhile."""
+    if proc.poll() is not None:
+        return
+    if sandboxed:
+        with contextlib.suppress(OSError):
+            children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+            for child in children:
+                with contextlib.suppress(OSError):
+                    handle = os.pidfd_open(int(child))
+                    try:  # still bubblewrap's child, not a pid used again
+                        stat = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1]
+                        if int(stat.split()[1]) == proc.pid:
+                            signal.pidfd_send_signal(handle, signal.SIGKILL)
+                    finally:
+                        os.close(handle)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=5)
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 def _describe(code: int | None, sandboxed: bool) -> str:
@@ -421,14 +552,21 @@ class Zygote:
         self.slot, self.limits, self.sandboxed = slot, limits, sandboxed
         self.proc = None
         self.group = None
+        self.lease = None  # the uid it runs as, where the grader is root
 
     def ensure(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             return
+        self.kill()  # what is left of a sandbox that ended
         self.slot.mkdir(parents=True, exist_ok=True)
         parent, child = socket.socketpair()
-        command, env = _command(self.slot, self.sandboxed, ["--zygote"], self.limits, child)
-        self.log = open(self.slot.parent / f"{self.slot.name}.zygote.log", "ab")  # noqa: SIM115
+        self.lease = _lease(self.sandboxed)
+        uid = None if self.lease is None else self.lease.uid
+        command, env = _command(self.slot, self.sandboxed, ["--zygote"], self.limits, child, uid)
+        if uid is not None:  # the slot, read-only in there, readable by the sandbox's uid
+            _hand_over(self.slot, uid)
+        log = self.slot.parent / f"{self.slot.name}.zygote.log"
+        self.log = _open_log(log, append=True)
         self.group = _group(self.limits, self.sandboxed)
         self.proc = _launch(command, env, self.slot, child, self.log, group=self.group)
         self.control = parent
@@ -437,13 +575,15 @@ class Zygote:
             ready = wire.recv(self.control, REPLY_FLOOR)
         except (OSError, EOFError, wire.ProtocolError) as exc:
             self.kill()
-            raise Died(f"the executor could not start: {exc}") from None
+            raise Died(f"the executor could not start: {_last_words(log) or exc}") from None
         if ready.get("op") != "ready":
             self.kill()
             raise Died("the executor could not start")
 
     def spawn(self, folder: Path) -> socket.socket:
         self.ensure()
+        if self.lease is not None:
+            _hand_over(folder, self.lease.uid)
         parent, child = socket.socketpair()
         try:
             socket.send_fds(self.control, [b"s"], [child.fileno()])
@@ -476,14 +616,15 @@ class Zygote:
         return message.get("status")
 
     def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+        if self.proc is not None:
+            _end(self.proc, self.sandboxed)
         self.proc = None
         if self.group is not None:
             self.group.remove()
             self.group = None
+        if self.lease is not None:
+            self.lease.release()
+            self.lease = None
 
 
 class Sandbox:
@@ -515,6 +656,7 @@ class Sandbox:
         self.deadline = time.monotonic() + limits.notebook_timeout
         self.proc = None
         self.group = None
+        self.lease = None
         self.status_read = False
         self.note = ""
 
@@ -528,17 +670,26 @@ class Sandbox:
     def start(self) -> None:
         if self.zygote is not None:
             self.sock = self.zygote.spawn(self.scratch)
+            ready = self._recv(time.monotonic() + 120)
         else:
             parent, child = socket.socketpair()
-            command, env = _command(self.scratch, self.sandboxed, ["--serve"], self.limits, child)
-            uid = None if self.sandboxed else self.drop_uid  # bubblewrap sets its own
+            self.lease = _lease(self.sandboxed)
+            staged = None if self.lease is None else self.lease.uid
+            command, env = _command(
+                self.scratch, self.sandboxed, ["--serve"], self.limits, child, staged
+            )
+            uid = None if self.sandboxed else self.drop_uid  # bubblewrap's uid is its own
             if uid is not None:
                 _hand_over(self.scratch, uid)
-            self.log = open(self.scratch.parent / f"{self.scratch.name}.log", "wb")  # noqa: SIM115
+            log = self.scratch.parent / f"{self.scratch.name}.log"
+            self.log = _open_log(log, append=False)
             self.group = _group(self.limits, self.sandboxed)
             self.proc = _launch(command, env, self.scratch, child, self.log, uid, self.group)
             self.sock = parent
-        ready = self._recv(time.monotonic() + 120)
+            try:
+                ready = self._recv(time.monotonic() + 120)
+            except Died as exc:
+                raise Died(_last_words(log) or str(exc)) from None
         if ready.get("op") != "ready":
             raise Died("the executor did not start")
         self.note = str(ready.get("note") or "")[:300]
@@ -648,13 +799,14 @@ class Sandbox:
             self.zygote.kill()
             self.status_read = True
             return
-        if self.proc and self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+        if self.proc is not None:
+            _end(self.proc, self.sandboxed)
         if self.group is not None:
             self.group.remove()
             self.group = None
+        if self.lease is not None:
+            self.lease.release()
+            self.lease = None
 
     def close(self) -> None:
         if not hasattr(self, "sock"):
