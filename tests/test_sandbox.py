@@ -351,6 +351,68 @@ def test_root_only_files_stay_unreadable_where_the_sandbox_shows_them(tmp_path, 
     assert text == "PermissionError\nPermissionError\n"
 
 
+# Forks until the kernel refuses, each child sleeping; prints how many, why it
+# stopped and how long that took.
+FORK_BOMB = (
+    "import errno, os, time\nforked, why, start = 0, None, time.monotonic()\n"
+    "try:\n"
+    "    for _ in range(500):\n"
+    "        if os.fork() == 0:\n"
+    "            time.sleep(60)\n"
+    "            os._exit(0)\n"
+    "        forked += 1\n"
+    "except OSError as exc:\n"
+    "    why = errno.errorcode[exc.errno]\n"
+    "print(forked, why, f'{time.monotonic() - start:.2f}')\n"
+)
+
+
+@needs_bwrap
+@needs_root
+def test_a_fork_bomb_stops_at_the_uid_process_limit_without_a_control_group(tmp_path, monkeypatch):
+    """Without a control group, a fork bomb still stops at the sandbox's process
+    limit: the kernel refuses the next fork at once (EAGAIN, the RLIMIT_NPROC of
+    the sandbox's own uid), long before any time limit; the next child starts."""
+    monkeypatch.setattr(cgroup, "create", lambda *args: None)
+    zygote = Zygote(tmp_path / "slot", Limits(processes=24, cell_timeout=30), True)
+    try:
+        forked, why, seconds = _zygote_run(zygote, FORK_BOMB).split()
+        print(f"fork bomb: {forked} forks, then {why}, in {seconds} s")
+        assert 0 < int(forked) < 24 and why == "EAGAIN" and float(seconds) < 5
+        assert _zygote_run(zygote, "print('next')") == "next\n"
+    finally:
+        zygote.kill()
+
+
+@needs_bwrap
+@needs_root
+def test_a_fork_bomb_leaves_another_sandbox_its_processes(tmp_path, monkeypatch):
+    """Two sandboxes run as two uids: while one holds every process its limit
+    allows, the other (no control groups either) still forks what it needs."""
+    monkeypatch.setattr(cgroup, "create", lambda *args: None)
+    limits = Limits(processes=24)
+    bomber, neighbour = (
+        Zygote(tmp_path / "one", limits, True),
+        Zygote(tmp_path / "two", limits, True),
+    )
+    forks = (
+        "import os\npids = []\nfor _ in range(12):\n    pid = os.fork()\n"
+        "    if pid == 0:\n        os._exit(0)\n    pids.append(pid)\n"
+        "print(len([os.waitpid(p, 0) for p in pids]))\n"
+    )
+    folder = bomber.slot / "submission"
+    folder.mkdir(parents=True)
+    try:
+        with Sandbox(folder, limits, zygote=bomber) as bomb:
+            held = bomb.run(FORK_BOMB)["outputs"][0]["text"].split()
+            assert held[1] == "EAGAIN"
+            assert _zygote_run(neighbour, forks) == "12\n"
+            assert bomber.lease.uid != neighbour.lease.uid
+    finally:
+        bomber.kill()
+        neighbour.kill()
+
+
 @needs_bwrap
 @needs_root
 def test_a_single_sandbox_writes_a_bounded_copy_not_the_host_folder(tmp_path):

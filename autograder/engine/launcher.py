@@ -1,9 +1,9 @@
 """Start bubblewrap as an unprivileged uid, from a grader running as root.
 
 Run by the grader as ``python -I -S launcher.py SPEC BWRAP ARG…``, where SPEC
-is JSON: ``uid``, ``stage``, ``ro`` (folders) and ``rw`` (places: ``size``
-in bytes and ``seed``, a folder to copy in, or null). Standard library only:
-it runs before anything is imported. It
+is JSON: ``uid``, ``processes``, ``stage``, ``ro`` (folders) and ``rw``
+(places: ``size`` in bytes and ``seed``, a folder to copy in, or null).
+Standard library only: it runs before anything is imported. It
 
 1. in a mount namespace of its own (nothing it mounts reaches the host's),
    opens each ``ro`` folder while it is still root, mounts a small tmpfs on
@@ -12,9 +12,10 @@ it runs before anything is imported. It
    uid's reach by its own path, not there;
 2. mounts ``rw[i]`` at ``stage/rw<i>``: a tmpfs owned by the uid that holds at
    most ``size`` bytes, with ``seed``'s content copied in;
-3. becomes that uid and gid with no supplementary groups and no capabilities,
-   and execs bubblewrap, which binds what ``stage`` holds where the sandbox
-   sees it.
+3. limits the uid to ``processes`` processes (``RLIMIT_NPROC``, which the kernel
+   enforces for any uid but root), becomes that uid and gid with no
+   supplementary groups and no capabilities, and execs bubblewrap, which binds
+   what ``stage`` holds where the sandbox sees it.
 
 Anything that fails ends it with exit status 126 and one line on stderr that
 says why; the grader reports that the sandbox could not start.
@@ -23,6 +24,7 @@ says why; the grader reports that the sandbox could not start.
 import ctypes
 import json
 import os
+import resource
 import shutil
 import sys
 
@@ -77,7 +79,8 @@ def seed(source_fd, target, uid):
     hand_over(target, uid)
 
 
-def drop(uid):
+def drop(uid, processes):
+    resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
     try:
         os.setgroups([])
         os.setresgid(uid, uid, uid)
@@ -130,7 +133,7 @@ def main():
     program = shutil.which(argv[0])
     if program is None:
         fail(f"cannot find {argv[0]}")
-    drop(uid)
+    drop(uid, int(spec["processes"]))
     try:
         os.execv(program, argv)
     except OSError as exc:

@@ -72,7 +72,9 @@ class GradingLimits(Configurable):
         "together, MiB (a control group, where the grader runs as root).",
     ).tag(config=True)
     processes = Integer(
-        64, help="Processes a sandbox may hold at once (a control group, likewise)."
+        64,
+        help="Processes a sandbox may hold at once (a control group, likewise, and the "
+        "RLIMIT_NPROC of its own uid).",
     ).tag(config=True)
     grader_memory_mb = Integer(
         2048,
@@ -190,7 +192,7 @@ def bwrap_trouble() -> str:
     try:
         if dropping():
             lease = sandbox_uids.Lease()
-            command = Stage(lease.uid).launch(command)
+            command = Stage(lease.uid, processes=8).launch(command)
         probe = subprocess.run(command, capture_output=True)
     except OSError as exc:
         return str(exc)
@@ -223,10 +225,11 @@ LAUNCHER = Path(__file__).resolve().parent / "launcher.py"
 class Stage:
     """What bubblewrap binds for a sandbox a root grader starts as ``uid``
     through ``launcher.py``: read-only folders, which it reaches through the
-    launcher's stage, and writable places, which the launcher mounts."""
+    launcher's stage, and writable places, which the launcher mounts; the uid
+    may hold ``processes`` processes."""
 
-    def __init__(self, uid: int):
-        self.uid = uid
+    def __init__(self, uid: int, processes: int):
+        self.uid, self.processes = uid, processes
         self.ro: list[str] = []
         self.rw: list[dict] = []
 
@@ -242,7 +245,13 @@ class Stage:
 
     def launch(self, command: list[str]) -> list[str]:
         """``command``, bubblewrap's, started through the launcher."""
-        spec = {"uid": self.uid, "stage": STAGE, "ro": self.ro, "rw": self.rw}
+        spec = {
+            "uid": self.uid,
+            "processes": self.processes,
+            "stage": STAGE,
+            "ro": self.ro,
+            "rw": self.rw,
+        }
         return [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(spec), *command]
 
 
@@ -420,7 +429,7 @@ def _command(
     script = "/xorkit/executor.py" if sandboxed else str(worker / "executor.py")
     command = [sys.executable, "-I", script, *mode, str(child.fileno()), json.dumps(settings)]
     if sandboxed:
-        stage = None if uid is None else Stage(uid)
+        stage = None if uid is None else Stage(uid, limits.processes)
         command = bwrap_argv(folder, worker, limits, zygote=zygote, stage=stage) + command
         if stage is not None:
             command = stage.launch(command)

@@ -2,15 +2,15 @@
 
 bubblewrap started by root maps the sandbox's uid to root outside it, and the
 kernel then treats student code as root wherever ownership counts: root's
-owner-only files, and per-user limits from which root is exempt. So a root
-grader starts each sandbox as a uid of its own from ``pool()``, one no account
-holds, with the gid of the same number.
+owner-only files, and per-user limits from which root is exempt (processes,
+``RLIMIT_NPROC``). So a root grader starts each sandbox as a uid of its own
+from ``pool()``, one no account holds, with the gid of the same number.
 
 A sandbox holds its uid for as long as it lives, and no other sandbox of any
 grader on this machine has it meanwhile: the holder binds an abstract UNIX
 socket named for the uid, a name the kernel frees whenever the holder ends,
-however it ends, and nothing is left on disk. Per-user limits (message queues,
-keys) then count one sandbox each.
+however it ends, and nothing is left on disk. Per-user limits then count one
+sandbox each: a fork bomb in one cannot use up another's processes.
 """
 
 from __future__ import annotations
