@@ -415,6 +415,35 @@ def test_a_fork_bomb_leaves_another_sandbox_its_processes(tmp_path, monkeypatch)
 
 @needs_bwrap
 @needs_root
+def test_each_writable_place_holds_a_bounded_number_of_files(tmp_path):
+    """Student code can make at most ``files`` files and folders in each writable
+    place: the next one fails at once (ENOSPC, though bytes are left), and the
+    next child finds every place empty."""
+    zygote = Zygote(tmp_path / "slot", Limits(files=500), True)
+    code = (
+        "import errno, os\n"
+        "for place in ['/submission', '/tmp', '/dev/shm']:\n"
+        "    made, why = 0, None\n"
+        "    try:\n"
+        "        for i in range(5000):\n"
+        "            os.mkdir(f'{place}/d{i}') if i % 2 else open(f'{place}/f{i}', 'w').close()\n"
+        "            made += 1\n"
+        "    except OSError as exc:\n"
+        "        why = errno.errorcode[exc.errno]\n"
+        "    print(place, made, why)\n"
+    )
+    try:
+        lines = [line.split() for line in _zygote_run(zygote, code).splitlines()]
+        assert [place for place, _, _ in lines] == ["/submission", "/tmp", "/dev/shm"]
+        assert all(400 < int(made) <= 500 and why == "ENOSPC" for _, made, why in lines)
+        left = _zygote_run(zygote, "import os\nprint(len(os.listdir('/dev/shm')))\n")
+        assert left == "0\n"
+    finally:
+        zygote.kill()
+
+
+@needs_bwrap
+@needs_root
 def test_a_single_sandbox_writes_a_bounded_copy_not_the_host_folder(tmp_path):
     """A sandbox started on its own by a root grader works in a bounded copy of
     its folder: its files are there, more than disk_mb does not fit, and the

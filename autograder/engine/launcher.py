@@ -2,8 +2,8 @@
 
 Run by the grader as ``python -I -S launcher.py SPEC BWRAP ARG…``, where SPEC
 is JSON: ``uid``, ``processes``, ``stage``, ``ro`` (folders) and ``rw``
-(places: ``size`` in bytes and ``seed``, a folder to copy in, or null).
-Standard library only: it runs before anything is imported. It
+(places: ``size`` in bytes, ``files``, and ``seed``, a folder to copy in, or
+null). Standard library only: it runs before anything is imported. It
 
 1. in a mount namespace of its own (nothing it mounts reaches the host's),
    opens each ``ro`` folder while it is still root, mounts a small tmpfs on
@@ -11,7 +11,8 @@ Standard library only: it runs before anything is imported. It
    a Python installation under /root (mode 0700) is out of an unprivileged
    uid's reach by its own path, not there;
 2. mounts ``rw[i]`` at ``stage/rw<i>``: a tmpfs owned by the uid that holds at
-   most ``size`` bytes, with ``seed``'s content copied in;
+   most ``size`` bytes and ``files`` files and folders (``nr_inodes``, which
+   bubblewrap's own tmpfs cannot bound), with ``seed``'s content copied in;
 3. limits the uid to ``processes`` processes (``RLIMIT_NPROC``, which the kernel
    enforces for any uid but root), becomes that uid and gid with no
    supplementary groups and no capabilities, and execs bubblewrap, which binds
@@ -123,7 +124,9 @@ def main():
     for index, (place, fd) in enumerate(zip(spec["rw"], seeds, strict=True)):
         target = f"{stage}/rw{index}"
         os.mkdir(target)
-        options = f"mode=0755,uid={uid},gid={uid},size={place['size']}"
+        # nr_inodes counts the place's own folder too
+        inodes = int(place["files"]) + 1
+        options = f"mode=0755,uid={uid},gid={uid},size={place['size']},nr_inodes={inodes}"
         mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, options)
         if fd is not None:
             seed(fd, target, uid)

@@ -6,10 +6,11 @@ reference), no network, no capabilities, no further user namespaces, its own
 PID and IPC namespaces, and uid ``nobody``; started by a root grader, it runs
 as an unprivileged uid of its own outside too (``launcher.py``,
 ``sandbox_uids.py``). Its only writable places are size-bounded tmpfs mounts
-(``WRITABLE``: the submission's folder, /tmp, /dev/shm) and the POSIX message
-queues, all of which die with the sandbox; the root and /dev are read-only.
-Without bubblewrap the executor still runs in its own process under resource
-limits, and the grading report says that it was not sandboxed.
+(``WRITABLE``: the submission's folder, /tmp, /dev/shm; bounded in files too
+where the grader is root) and the POSIX message queues, all of which die with
+the sandbox; the root and /dev are read-only. Without bubblewrap the executor
+still runs in its own process under resource limits, and the grading report
+says that it was not sandboxed.
 """
 
 from __future__ import annotations
@@ -65,6 +66,11 @@ class GradingLimits(Configurable):
     notebook_mb = Integer(
         32,
         help="Largest notebook graded, MiB, and the most output kept for one notebook.",
+    ).tag(config=True)
+    files = Integer(
+        10_000,
+        help="Files and folders each writable place of the sandbox may hold (where the "
+        "grader runs as root).",
     ).tag(config=True)
     sandbox_memory_mb = Integer(
         3072,
@@ -143,7 +149,8 @@ class Died(Abort):
 # Inside the sandbox: the submission's own writable folder (a zygote's child
 # copies the submission there), where the grader's copies of the submissions
 # are seen read-only, and every place student code may write. /dev/mqueue is
-# bounded by the kernel's per-user message-queue limit, the others by disk_mb.
+# bounded by the kernel's per-user message-queue limit, the others by disk_mb
+# (and files).
 WORKSPACE = "/submission"
 INBOX = "/xorkit-in"
 WRITABLE = (WORKSPACE, "/tmp", "/dev/shm", "/dev/mqueue")
@@ -225,8 +232,8 @@ LAUNCHER = Path(__file__).resolve().parent / "launcher.py"
 class Stage:
     """What bubblewrap binds for a sandbox a root grader starts as ``uid``
     through ``launcher.py``: read-only folders, which it reaches through the
-    launcher's stage, and writable places, which the launcher mounts; the uid
-    may hold ``processes`` processes."""
+    launcher's stage, and writable places, which the launcher mounts bounded in
+    bytes and in files; the uid may hold ``processes`` processes."""
 
     def __init__(self, uid: int, processes: int):
         self.uid, self.processes = uid, processes
@@ -238,9 +245,9 @@ class Stage:
         self.ro.append(str(path))
         return f"{STAGE}/ro{len(self.ro) - 1}"
 
-    def place(self, size: int, seed: Path | None = None) -> str:
+    def place(self, size: int, files: int, seed: Path | None = None) -> str:
         """Where bubblewrap finds a new writable place, with ``seed``'s content."""
-        self.rw.append({"size": size, "seed": seed and str(seed)})
+        self.rw.append({"size": size, "files": files, "seed": seed and str(seed)})
         return f"{STAGE}/rw{len(self.rw) - 1}"
 
     def launch(self, command: list[str]) -> list[str]:
@@ -306,7 +313,7 @@ def bwrap_argv(
     def writable(where: str, seed: Path | None = None) -> list[str]:
         if stage is None:
             return ["--size", str(size), "--tmpfs", where]
-        return ["--bind", stage.place(size, seed), where]
+        return ["--bind", stage.place(size, limits.files, seed), where]
 
     kit = folder(worker)  # the executor's copy, with the sandbox's /etc files
     argv = [
