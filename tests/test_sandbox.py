@@ -372,14 +372,19 @@ FORK_BOMB = (
 def test_a_fork_bomb_stops_at_the_uid_process_limit_without_a_control_group(tmp_path, monkeypatch):
     """Without a control group, a fork bomb still stops at the sandbox's process
     limit: the kernel refuses the next fork at once (EAGAIN, the RLIMIT_NPROC of
-    the sandbox's own uid), long before any time limit; the next child starts."""
+    the sandbox's own uid), long before any time limit. The zygote then waits
+    for every process it killed to be gone before it empties the writable
+    places, so the next child starts in the same sandbox, not a new one."""
     monkeypatch.setattr(cgroup, "create", lambda *args: None)
     zygote = Zygote(tmp_path / "slot", Limits(processes=24, cell_timeout=30), True)
     try:
         forked, why, seconds = _zygote_run(zygote, FORK_BOMB).split()
         print(f"fork bomb: {forked} forks, then {why}, in {seconds} s")
         assert 0 < int(forked) < 24 and why == "EAGAIN" and float(seconds) < 5
+        first = zygote.proc
+        assert first is not None
         assert _zygote_run(zygote, "print('next')") == "next\n"
+        assert zygote.proc is first
     finally:
         zygote.kill()
 

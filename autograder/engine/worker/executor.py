@@ -25,6 +25,7 @@ import resource
 import signal
 import socket
 import sys
+import time
 import warnings
 from builtins import (  # noqa: UP029  (deliberate: snapshot before student code can patch builtins)
     BaseException,
@@ -428,13 +429,20 @@ def _clean_up(pid, places):
         return True
     with contextlib.suppress(ProcessLookupError):
         os.kill(-1, signal.SIGKILL)  # every process of this namespace but us and init
-    while True:
-        try:
-            if os.waitpid(-1, os.WNOHANG) == (0, 0):
-                break
-        except ChildProcessError:
-            break
+    # until they have exited, what they hold open (a deleted file's inode in a
+    # writable place) still counts, and the sandbox would be dropped for it
+    deadline = time.monotonic() + 5
+    while _others() and time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):
+            while os.waitpid(-1, os.WNOHANG) != (0, 0):
+                pass
+        time.sleep(0.01)
     return _scrub(places)
+
+
+def _others():
+    """Processes of this PID namespace other than this one and its init."""
+    return [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getpid())]
 
 
 # Folders in the writable places that must stay: bubblewrap's mount points
