@@ -8,8 +8,10 @@ import warnings
 from html.parser import HTMLParser
 
 import pytest
+from click.testing import CliRunner
 from copydetect import CodeFingerprint
 
+from autograder.cli import main
 from autograder.course import similarity
 from autograder.course.code_shape import Unit, units
 from autograder.course.similarity_defaults import THRESHOLD
@@ -261,3 +263,42 @@ def test_student_markup_and_scripts_are_inert_on_the_page(tmp_path):
     assert "Content-Security-Policy" in page and "default-src 'none'" in page
     rows = list(csv.reader(out.with_suffix(".csv").open()))
     assert {"'=1+2", "<img src=x onerror=alert(2)>"} == set(rows[1][:2])
+
+
+# -- the verb ---------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_verb_writes_page_and_csv_and_exits_1_on_flagged_pairs(course, tmp_path):
+    """`xorkit similarity` writes the page and the CSV where --out says, lists the
+    pairs at or above --threshold, says it is no verdict, and exits 1."""
+    out = tmp_path / "{assignment}" / "sim.html"
+    args = ["similarity", "--course", str(course), "--out", str(out), "--top", "5"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert (tmp_path / "xor_mlp" / "sim.html").is_file()
+    assert (tmp_path / "xor_mlp" / "sim.csv").is_file()
+    assert "15 pairs score 0.5 or more" in result.output
+    assert "1.00  kim_commented and kim_comprehension" in result.output
+    assert "… and 10 more in the CSV" in result.output
+    assert "never a verdict" in result.output
+    strict = CliRunner().invoke(main, [*args, "--threshold", "1"])
+    assert strict.exit_code == 1
+    assert "10 pairs score 1 or more" in strict.output  # kim and the four one-edit copies
+
+
+def test_the_verb_says_what_to_do_when_it_cannot_compare(tmp_path):
+    """A course without a release exits 2 and says to build it; a threshold above 1
+    is a usage error (2); a class with nobody in submitted/ exits 1."""
+    course = new_course(tmp_path / "course")
+    submit(course, "ada", release_with({}))
+    result = CliRunner().invoke(main, ["similarity", "--course", str(course)])
+    assert result.exit_code == 2
+    assert "run `xorkit build` first" in result.output and "Traceback" not in result.output
+    wrong = CliRunner().invoke(main, ["similarity", "--course", str(course), "--threshold", "2"])
+    assert wrong.exit_code == 2 and "--threshold" in wrong.output
+    empty = new_course(tmp_path / "empty")
+    shutil.copytree(REPO / "release", empty / "release")
+    result = CliRunner().invoke(main, ["similarity", "--course", str(empty)])
+    assert result.exit_code == 1
+    assert "no submissions" in result.output

@@ -19,4 +19,5 @@ VERBS = {
     "report": "Write an instructor's report of the graded class: index.html and PNG plots.",
     "gradescope": "Export each assignment as a Gradescope autograder bundle (a zip).",
     "sweep": "Run the weight-scale study on an assignment's train_many and plot it.",
+    "similarity": "Compare the students' code, pair by pair, and write the most similar pairs.",
 }
