@@ -24,6 +24,7 @@ import csv
 import html
 import io
 import json
+import math
 import warnings
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -225,11 +226,11 @@ def compare(
                 )
             students[student][grade_id] = made[grade_id, code]
     sharing = _Sharing(students, order)
-    mass = {s: sum(sharing.mass(g, cells[g]) for g in order) for s, cells in students.items()}
+    mass = {s: math.fsum(sharing.mass(g, c[g]) for g in order) for s, c in students.items()}
     pairs = []
     for a, b in combinations(sorted(s for s in students if mass[s] > 0), 2):
         by_cell = {g: sharing.shared(g, students[a][g], students[b][g]) for g in order}
-        common = sum(by_cell.values())
+        common = math.fsum(by_cell.values())
         if common <= 0:
             continue
         pairs.append(
@@ -267,15 +268,17 @@ class _Sharing:
         self.used = used
         self.memo: dict[tuple[int, int], float] = {}
 
+    # math.fsum: a sum that does not depend on the order of a set, which changes
+    # from run to run with the hashes; a copy then scores exactly 1, every time
     def mass(self, grade_id: str, cell: Cell) -> float:
-        return sum(self.weights[grade_id][h] for h in cell.hashes)
+        return math.fsum(self.weights[grade_id][h] for h in cell.hashes)
 
     def shared(self, grade_id: str, x: Cell, y: Cell) -> float:
         key = (id(x), id(y))
         if key in self.memo:
             return self.memo[key]
         common = x.hashes & y.hashes
-        value = sum(self.weights[grade_id][h] for h in common) if common else 0.0
+        value = math.fsum(self.weights[grade_id][h] for h in common)
         if self.used[id(x)] > 1 or self.used[id(y)] > 1:  # the same pair of cells again
             self.memo[key] = value
         return value
