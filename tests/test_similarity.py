@@ -12,8 +12,9 @@ from click.testing import CliRunner
 from copydetect import CodeFingerprint
 
 from autograder.cli import main
-from autograder.course import similarity
+from autograder.course import report, similarity
 from autograder.course.code_shape import Unit, units
+from autograder.course.results import StudentOutcome
 from autograder.course.similarity_defaults import THRESHOLD
 from tests import similar_class
 from tests.helpers import REPO, XOR, new_course, release_with, solved_sources, submit
@@ -302,3 +303,16 @@ def test_the_verb_says_what_to_do_when_it_cannot_compare(tmp_path):
     result = CliRunner().invoke(main, ["similarity", "--course", str(empty)])
     assert result.exit_code == 1
     assert "no submissions" in result.output
+
+
+# -- the class report -------------------------------------------------------------------------
+
+
+def test_the_class_report_links_the_similarity_page():
+    """The class report links similarity.html when it is beside it, and otherwise
+    says which verb writes it."""
+    outcome = StudentOutcome("ada", 20.0, 26.0, [])
+    graded = report.ClassReport([outcome], {}, {}, {})
+    linked = report.render(graded, "xor_mlp", similarity_page="similarity.html")
+    assert '<a href="similarity.html">' in linked and "never a verdict" in linked
+    assert "xorkit similarity</code> compares" in report.render(graded, "xor_mlp")

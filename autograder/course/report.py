@@ -171,8 +171,25 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def render(report: ClassReport, title: str) -> str:
-    """The report's HTML page; the plots are the PNG files beside it."""
+SIMILARITY_PAGE = "similarity.html"  # `xorkit similarity`'s page, beside index.html by default
+
+
+def _similarity(page: str | None) -> str:
+    """The section pointing to the similarity page, or saying how to make it."""
+    if page:
+        return (
+            f'<h2>Similar code</h2><p><a href="{html.escape(page)}">Which submissions have '
+            "similar code</a>: evidence for a person to look at, never a verdict.</p>"
+        )
+    return (
+        "<h2>Similar code</h2><p><code>xorkit similarity</code> compares the students' code "
+        "pair by pair and writes its page beside this one.</p>"
+    )
+
+
+def render(report: ClassReport, title: str, similarity_page: str | None = None) -> str:
+    """The report's HTML page; the plots are the PNG files beside it, and
+    ``similarity_page`` (a link relative to it) the similarity page, if any."""
     scores = [o.score for o in report.outcomes]
     sections = [
         f"<h1>{html.escape(title)}</h1>",
@@ -220,6 +237,7 @@ def render(report: ClassReport, title: str) -> str:
                 for o in report.outcomes
             ],
         ),
+        _similarity(similarity_page),
     ]
     style = (
         "body{font-family:sans-serif;max-width:60em;margin:2em auto}"
@@ -237,5 +255,6 @@ def report(root: Path, out: Path, assignment: str) -> ClassReport:
     result = analyse(root, assignment)
     out.mkdir(parents=True, exist_ok=True)
     plot(result, out)
-    (out / "index.html").write_text(render(result, f"{assignment}: class report"))
+    page = SIMILARITY_PAGE if (out / SIMILARITY_PAGE).is_file() else None
+    (out / "index.html").write_text(render(result, f"{assignment}: class report", page))
     return result
