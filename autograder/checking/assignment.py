@@ -13,6 +13,7 @@ the contract once::
         ),
         settings={"LEARNING_RATE": 0.5, "N_EPOCHS": 5000},
         checks=("check_sigmoid", "check_forward_pass", ...),
+        audit_minimum=0.98,  # `xorkit audit` fails below this mutation score
     )
 
 and its ``checks/`` modules register their properties on that object
@@ -74,6 +75,7 @@ class Assignment:
         checks: tuple[str, ...] = (),
         title: str = "",
         mistakes: str = "",
+        audit_minimum: float | None = None,
     ):
         self.package_dir = Path(package_file).resolve().parent
         self.name = self.package_dir.name
@@ -84,6 +86,11 @@ class Assignment:
         # the module of the package listing MISCONCEPTIONS and probes() (optional)
         self.mistakes_module = mistakes
         self.title = title or self.name
+        # the share of non-equivalent mutants `xorkit audit` must see the checks
+        # kill (None: the audit reports its score but sets no minimum)
+        if audit_minimum is not None and not 0 <= audit_minimum <= 1:
+            raise ValueError(f"{self.name}: audit_minimum is a share, between 0 and 1")
+        self.audit_minimum = audit_minimum
         self.registry: dict[str, list] = {}
         self._module: str | None = None  # the package's module name, once imported
         self._reference_override: Path | None = None
