@@ -532,24 +532,17 @@ def _kit_autograde(
         fingerprints=prints,
     )
     before, ungraded = set(extensions), {}
-    # every temporary folder of the run (zygote slots, their logs, the executor's
-    # copy) lives under one root, removed when the run ends
-    run_tmp, saved_tmp = tempfile.mkdtemp(prefix="xorkit-run-"), tempfile.tempdir
-    tempfile.tempdir = run_tmp
-    forget_worker_copy()
-    # the sandboxes' control groups are named for the run, and removed with it
-    saved_run = os.environ.get("XORKIT_RUN")
-    os.environ["XORKIT_RUN"] = run = Path(run_tmp).name
     batch.gradebook = Gradebook(results.db_url(root))
     try:
-        queue = list(students)
-        while queue:
-            unfinished = _grade_on_pool(batch, queue, workers)
-            # a pool holds at most 2 × workers submissions at once: the suspects
-            suspects, queue = unfinished[: 2 * workers], unfinished[2 * workers :]
-            for student in suspects:
-                if _grade_on_pool(batch, [student], 1):
-                    ungraded[student] = WORKER_LOST
+        with run_folder():
+            queue = list(students)
+            while queue:
+                unfinished = _grade_on_pool(batch, queue, workers)
+                # a pool holds at most 2 × workers submissions at once: the suspects
+                suspects, queue = unfinished[: 2 * workers], unfinished[2 * workers :]
+                for student in suspects:
+                    if _grade_on_pool(batch, [student], 1):
+                        ungraded[student] = WORKER_LOST
     except GraderFault:
         _forget(root, assignment, _graded(root, assignment) - before - batch.recorded)
         raise
@@ -557,6 +550,25 @@ def _kit_autograde(
         batch.gradebook.close()
         if batch.bar is not None:
             batch.bar.close()
+    _forget(root, assignment, set(ungraded) - before)
+    if phases is not None:
+        phases.update(batch.seconds)
+    return ungraded, reused
+
+
+@contextlib.contextmanager
+def run_folder():
+    """One run of sandboxes: every temporary folder it makes (zygote slots, their
+    logs, the executor's copy) lives under one root, removed when the run ends,
+    and the sandboxes' control groups are named for the run and removed with it."""
+    run_tmp, saved_tmp = tempfile.mkdtemp(prefix="xorkit-run-"), tempfile.tempdir
+    tempfile.tempdir = run_tmp
+    forget_worker_copy()
+    saved_run = os.environ.get("XORKIT_RUN")
+    os.environ["XORKIT_RUN"] = run = Path(run_tmp).name
+    try:
+        yield Path(run_tmp)
+    finally:
         tempfile.tempdir = saved_tmp
         forget_worker_copy()
         remove_tree(Path(run_tmp))
@@ -565,10 +577,6 @@ def _kit_autograde(
             os.environ.pop("XORKIT_RUN", None)
         else:
             os.environ["XORKIT_RUN"] = saved_run
-    _forget(root, assignment, set(ungraded) - before)
-    if phases is not None:
-        phases.update(batch.seconds)
-    return ungraded, reused
 
 
 def _fingerprints(course, limits, use_bwrap, tests, students, rows, force):

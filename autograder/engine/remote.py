@@ -213,6 +213,7 @@ def execute(
     *,
     tests: dict[str, GradedCell],
     assignment: Assignment,
+    passed: dict[str, bool] | None = None,
     **sandbox_options,
 ) -> Execution:
     """Run every code cell of ``nb`` (already sanitized by nbgrader): the student's
@@ -220,12 +221,14 @@ def execute(
     instructor's test cells (``graded_cells`` of the source notebook, never of a
     submission): a cell with one of their grade_ids runs their source, never its
     own; every other cell, whatever its metadata says, runs in the sandbox.
-    ``assignment`` gives the contract, the checks and the reference."""
+    ``assignment`` gives the contract, the checks and the reference. ``passed``
+    names functions known to pass their checks whose test cells ``nb`` leaves
+    out (an audit grades only the cells a mutant can change)."""
     run = Execution(nb)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     for cell in code_cells:
         cell.outputs, cell.execution_count = [], None
-    state = _State(tests, run, assignment, _reference_answerer(assignment))
+    state = _State(tests, run, assignment, _reference_answerer(assignment), dict(passed or {}))
     sandbox = _start(scratch, limits, use_bwrap, zygote, sandbox_options)
     run.sandboxed = sandbox.sandboxed
     if sandbox.note:
