@@ -20,4 +20,5 @@ VERBS = {
     "gradescope": "Export each assignment as a Gradescope autograder bundle (a zip).",
     "sweep": "Run the weight-scale study on an assignment's train_many and plot it.",
     "similarity": "Compare the students' code, pair by pair, and write the most similar pairs.",
+    "audit": "Check each assignment's hidden checks against simulated student mistakes.",
 }

@@ -8,7 +8,7 @@ import click
 
 from autograder.commands import course as course_checks
 from autograder.commands.exit_codes import STUDENTS_NEED_ATTENTION, KitFailed
-from autograder.commands.options import assignment_option, course_option
+from autograder.commands.options import assignment_given, assignment_option, course_option
 from autograder.engine import late
 from autograder.engine.nbgrader_run import NbgraderError
 from autograder.faults import GraderFault
@@ -29,18 +29,6 @@ def _late_rule(ctx: click.Context, param: click.Parameter, text: str | None) -> 
         return str(late.parse(text))
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
-
-
-def _one_assignment(argument: str | None, option: str | None) -> str | None:
-    """The assignment, given as the argument (as before) or as --assignment (as the
-    other verbs take it), but not as two different names."""
-    ctx = click.get_current_context()
-    from_option = ctx.get_parameter_source("assignment") is not click.core.ParameterSource.DEFAULT
-    if argument is not None and from_option and argument != option:
-        raise click.UsageError(
-            f"two assignments given: {argument!r} and --assignment {option!r}; give one"
-        )
-    return argument if argument is not None else option
 
 
 @click.command("grade")
@@ -115,7 +103,7 @@ def command(
     from autograder.course import results
     from autograder.engine import grading
 
-    assignment = _one_assignment(assignment_argument, assignment)
+    assignment = assignment_given(assignment_argument, assignment)
     root = course.resolve()
     names = course_checks.chosen(root, assignment)
     for name in names:

@@ -57,3 +57,15 @@ assignment_option = click.option(
     "in assignments/, and its name in the gradebook [default: every assignment of the "
     "course].",
 )
+
+
+def assignment_given(argument: str | None, option: str | None) -> str | None:
+    """The assignment of a verb that also takes it as an argument (``xorkit grade
+    xor_mlp``): the argument or --assignment, but not two different names."""
+    ctx = click.get_current_context()
+    from_option = ctx.get_parameter_source("assignment") is not click.core.ParameterSource.DEFAULT
+    if argument is not None and from_option and argument != option:
+        raise click.UsageError(
+            f"two assignments given: {argument!r} and --assignment {option!r}; give one"
+        )
+    return argument if argument is not None else option
