@@ -18,9 +18,13 @@ from __future__ import annotations
 import copy
 import hashlib
 import multiprocessing
+import os
 import pickle
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 FIRST_KEPT = 4  # of each stream: the first calls, then the 8th, 16th, 32nd, …
 MAX_CALLS = 48  # recorded calls kept per function at most
@@ -130,7 +134,8 @@ class NotebookFailed(Exception):
 
 
 def _run(notebook_path: str, names: tuple[str, ...]) -> dict[str, list[Call]]:
-    """In a child process: run the notebook, hidden tests left out, and record."""
+    """In a child process: run the notebook, hidden tests left out, and record.
+    It runs in a temporary copy of its folder, removed afterwards."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -141,21 +146,31 @@ def _run(notebook_path: str, names: tuple[str, ...]) -> dict[str, list[Call]]:
     from autograder.checking.runner import quiet
     from autograder.engine.remote import HIDDEN
 
-    plt.show = lambda *args, **kwargs: plt.close("all")
-    shell = InteractiveShell.instance(colors="NoColor", history_length=0)
-    recorder = Recorder(names)
-    nb = nbformat.read(notebook_path, as_version=4)
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
-        recorder.cell = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
-        with quiet():
-            result = shell.run_cell(HIDDEN.sub("", cell.source), store_history=False, silent=True)
-        plt.close("all")
-        if not result.success:
-            error = result.error_in_exec or result.error_before_exec
-            raise NotebookFailed(f"cell {recorder.cell} raised {type(error).__name__}: {error}")
-        recorder.wrap_namespace(shell.user_ns)
+    # in a copy of the notebook's folder: it may read its data files, and write
+    # nothing into the course
+    folder = Path(tempfile.mkdtemp(prefix="xorkit-record-"))
+    shutil.copytree(Path(notebook_path).parent, folder, dirs_exist_ok=True)
+    os.chdir(folder)
+    try:
+        plt.show = lambda *args, **kwargs: plt.close("all")
+        shell = InteractiveShell.instance(colors="NoColor", history_length=0)
+        recorder = Recorder(names)
+        nb = nbformat.read(notebook_path, as_version=4)
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            recorder.cell = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
+            with quiet():
+                result = shell.run_cell(
+                    HIDDEN.sub("", cell.source), store_history=False, silent=True
+                )
+            plt.close("all")
+            if not result.success:
+                error = result.error_in_exec or result.error_before_exec
+                raise NotebookFailed(f"cell {recorder.cell} raised {type(error).__name__}: {error}")
+            recorder.wrap_namespace(shell.user_ns)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     return recorder.calls
 
 
