@@ -35,4 +35,6 @@ ASSIGNMENT = Assignment(
         "check_predict",
     ),
     mistakes="mistakes",
+    # `xorkit audit`: the share of non-equivalent mutants the checks must kill
+    audit_minimum=0.98,
 )
