@@ -406,6 +406,38 @@ def test_weak_checks_fail_the_gate_with_survivors_and_collateral(tmp_path):
     assert "collateral:" in result.output and "loses points in test_total" in result.output
 
 
+@pytest.mark.slow
+def test_stand_in_controls_give_every_mutant_the_scores_of_a_full_grading(tmp_path):
+    """Grading a killed mutant's own cell and sharing one stand-in control of its
+    callers' cells gives each mutant exactly the scores that grading every cell
+    it can reach gives it."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from autograder.audit import grading, mutants
+    from autograder.engine.sandbox import Limits
+
+    course = tiny_course(tmp_path / "course", strong=True)
+    contract = assignments.load(course, "tiny")
+    made = mutants.of_assignment(contract, contract.reference())
+    plan = grading.plan(contract, contract.reference())
+    limits, use_bwrap = Limits.from_course(course), bwrap_works()
+    shared = grading.grade_all(contract, plan, made, limits, use_bwrap, jobs=2)
+    batch = grading._Batch(course, "tiny", plan.tests, limits, use_bwrap)
+    with grading.engine.run_folder():
+        pool = ProcessPoolExecutor(
+            2, mp_context=grading._fork(), initializer=grading._start_worker, initargs=(batch,)
+        )
+        try:
+            tasks = grading._tasks(contract, plan, made, full=True)
+            full = {
+                t.mutant.name: g for t, g in grading._run(pool, contract, plan, tasks) if t.mutant
+            }
+        finally:
+            pool.shutdown()
+    assert any(len(g.scores) > 1 for g in shared.values())  # callers' cells were graded
+    assert {n: g.scores for n, g in shared.items()} == {n: g.scores for n, g in full.items()}
+
+
 # ---------------------------------------------------------------- the report
 
 
