@@ -11,8 +11,10 @@ simulated student mistakes, as a declared list of steps:
 3. ``label``: each mutant replayed on those calls and perturbed copies of them;
    one that agrees with the reference everywhere is set aside as likely
    equivalent, without looking at the checks (``autograder.audit.equivalence``);
-4. ``grade``: every other mutant graded through the grading engine, sandboxed,
-   with the one-bug-one-deduction rule (``autograder.audit.grading``);
+4. ``grade``: every mutant graded through the grading engine, sandboxed, with
+   the one-bug-one-deduction rule (``autograder.audit.grading``); the likely
+   equivalent ones too, though they do not count in the score (one that loses
+   points shows a check stricter than the contract);
 5. ``explain``: each survivor's calls that tell it apart from the reference.
 
 A mutant is *killed* when it loses points in its own function's test cell,
@@ -27,9 +29,6 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-# what every mutant is (imported here so that the report needs one import)
-STATUSES = ("killed", "survived", "equivalent")
 
 
 @dataclass
@@ -171,6 +170,7 @@ def audit(
     from autograder.checking import reference
     from autograder.engine import grading as engine
     from autograder.engine.sandbox import Limits
+    from autograder.faults import GraderFault
 
     log = log or (lambda line: None)
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -190,8 +190,6 @@ def audit(
     try:
         made = mutants.of_assignment(contract, ref)
     except (ValueError, SyntaxError) as exc:
-        from autograder.faults import GraderFault
-
         raise GraderFault(f"{name}: cannot make mutants: {exc}") from exc
     done("mutants")
     log(f"{name}: {len(made)} mutants of {len(contract.names)} functions")
@@ -207,11 +205,9 @@ def audit(
     verdicts = equivalence.label_all(labeller, made, jobs, progress=bar)
     done("label")
     equivalent = sum(verdicts[m.name].equivalent for m in made)
-    log(f"{name}: {equivalent} likely equivalent, {len(made) - equivalent} to grade")
+    log(f"{name}: {equivalent} likely equivalent, {len(made) - equivalent} for the checks to kill")
 
     step("grade")
-    # the likely equivalent mutants too: one that loses points shows a check
-    # stricter than the contract (it does not count in the score)
     bar = (lambda total: progress(total, "grade")) if progress else None
     graded = grading.grade_all(contract, plan, made, limits, use_bwrap, jobs, bar)
     done("grade")

@@ -308,9 +308,10 @@ class _Task:
 
 
 def _tasks(assignment, plan: Plan, mutants: list, full: bool) -> list[_Task]:
-    """The control, then a stand-in control per function that others call,
-    then the mutants (each its own cell, or, if ``full``, its callers' too)."""
-    tasks = [_Task("control", graded=frozenset(assignment.names))]
+    """The mutants, each graded in its own cell, with the control and a
+    stand-in control per function that others call; or, if ``full``, the
+    mutants alone, each graded with its callers' cells too."""
+    tasks = [] if full else [_Task("control", graded=frozenset(assignment.names))]
     for function in assignment.names:
         callers = plan.reach[function] - {function}
         if callers and not full:
@@ -360,8 +361,10 @@ def grade_all(
                     _control(graded)
                 elif task.kind == "stand-in":
                     stand_ins[task.function] = graded
-                elif graded.died or not graded.short(assignment.function(task.function).grade_id):
-                    again.append(task.mutant)
+                elif plan.reach[task.function] != {task.function} and (
+                    graded.died or not graded.short(assignment.function(task.function).grade_id)
+                ):
+                    again.append(task.mutant)  # its callers' cells may call it
                 else:
                     found[task.mutant.name] = graded
                     if bar is not None:
@@ -370,10 +373,9 @@ def grade_all(
                 if mutant.name in found and mutant.function in stand_ins:
                     found[mutant.name] = found[mutant.name].merged(stand_ins[mutant.function])
             for task, graded in _run(pool, assignment, plan, _tasks(assignment, plan, again, True)):
-                if task.kind == "mutant":
-                    found[task.mutant.name] = graded
-                    if bar is not None:
-                        bar.update(1)
+                found[task.mutant.name] = graded
+                if bar is not None:
+                    bar.update(1)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             if bar is not None:
