@@ -26,7 +26,8 @@ it, never by its exact draws: the same shapes (and number of values) as the
 reference's; the same values from two generators with the same seed, whatever
 NumPy's global state; other values from a generator with another seed; and
 values from the same distribution as the reference's (a two-sample
-Kolmogorov-Smirnov test over draws from 40 seeds).
+Kolmogorov-Smirnov test over draws from 40 seeds, on the first four distinct
+calls). Calls that differ only by their generator count once.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import ast
 import copy
 import inspect
 import math
+import pickle
 import signal
 import textwrap
 import time
@@ -58,6 +60,8 @@ PERTURBATIONS = ("jittered", "redrawn", "redrawn", "redrawn", "resized", "scaled
 SLOWER = 50
 SLOWEST_FLOOR = 2.0
 SEEDS = 40  # generators drawn from when comparing distributions
+DISTRIBUTIONS = 4  # distinct calls whose distributions are compared (the first ones)
+POOL = 20_000  # values drawn per function and call, about: fewer seeds for big draws
 KS_ALPHA = 1e-6  # significance of the distribution test: a false alarm is this rare
 
 
@@ -391,9 +395,13 @@ class Labeller:
     def _label_random(self, function: str, fn) -> Verdict:
         ref = getattr(self.reference, function)
         parameters = self.parameters(function)
-        calls = [v for c in self.recorded[function] for v in variants(c)]
-        calls = [c for c in calls if c.variant in ("", "resized")]  # only sizes matter here
-        for call in calls:
+        calls, seen = [], set()
+        for call in (v for c in self.recorded[function] for v in variants(c)):
+            key = _without_generators(call)  # the generators are drawn anew anyway
+            if call.variant in ("", "resized") and key not in seen:  # only sizes matter here
+                seen.add(key)
+                calls.append(call)
+        for number, call in enumerate(calls):
             where = call.describe(parameters)
             want, failed = self._draw(ref, call, 1, 0)
             if failed:
@@ -417,15 +425,18 @@ class Labeller:
             other_got, failed = self._draw(fn, call, 2, 0)
             if difference(other_want, want) is not None and difference(other_got, got) is None:
                 return Verdict(False, [f"{where}: another seed gives the same values"])
-            problem = self._distribution(fn, ref, call)
+            problem = self._distribution(fn, ref, call) if number < DISTRIBUTIONS else None
             if problem:
                 return Verdict(False, [f"{where}: {problem}"])
         return Verdict(True, [], len(calls))
 
     def _distribution(self, fn, ref, call: Call) -> str | None:
         pools: dict[str, list[list]] = {"mutant": [], "reference": []}
+        first, _ = self._draw(ref, call, 100, 0)
+        size = sum(np.size(_plain(v)) for v in _leaves(first)) if first is not None else 1
+        seeds = min(SEEDS, max(4, POOL // max(size, 1)))  # big draws: fewer of them
         for who, f in (("mutant", fn), ("reference", ref)):
-            for seed in range(SEEDS):
+            for seed in range(seeds):
                 value, failed = self._draw(f, call, 100 + seed, seed)
                 if failed:
                     return failed if who == "mutant" else None
@@ -444,6 +455,23 @@ class Labeller:
                     f"instead of {np.mean(b):.3g} and {np.std(b):.3g})"
                 )
         return None
+
+
+def _without_generators(call: Call) -> str:
+    """A call's arguments, its generators left out, as a key."""
+
+    def strip(value):
+        if isinstance(value, np.random.Generator | np.random.RandomState):
+            return None
+        if isinstance(value, list | tuple):
+            return type(value)(strip(v) for v in value)
+        return value
+
+    data = (strip(call.args), sorted((k, strip(v)) for k, v in call.kwargs.items()))
+    try:
+        return pickle.dumps(data).hex()
+    except Exception:
+        return str(id(call))
 
 
 def _shapes_only(value):

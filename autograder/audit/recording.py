@@ -148,14 +148,14 @@ def _run(notebook_path: str, names: tuple[str, ...]) -> dict[str, list[Call]]:
 
     # in a copy of the notebook's folder: it may read its data files, and write
     # nothing into the course
-    folder = Path(tempfile.mkdtemp(prefix="xorkit-record-"))
+    nb = nbformat.read(notebook_path, as_version=4)
+    folder, saved = Path(tempfile.mkdtemp(prefix="xorkit-record-")), os.getcwd()
     shutil.copytree(Path(notebook_path).parent, folder, dirs_exist_ok=True)
     os.chdir(folder)
     try:
         plt.show = lambda *args, **kwargs: plt.close("all")
         shell = InteractiveShell.instance(colors="NoColor", history_length=0)
         recorder = Recorder(names)
-        nb = nbformat.read(notebook_path, as_version=4)
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
@@ -170,6 +170,7 @@ def _run(notebook_path: str, names: tuple[str, ...]) -> dict[str, list[Call]]:
                 raise NotebookFailed(f"cell {recorder.cell} raised {type(error).__name__}: {error}")
             recorder.wrap_namespace(shell.user_ns)
     finally:
+        os.chdir(saved)
         shutil.rmtree(folder, ignore_errors=True)
     return recorder.calls
 
