@@ -5,7 +5,8 @@ the score per function and per operator, then every survivor (its diff and the
 calls that tell it apart from the reference), every collateral mutant (the
 cells it lost points in, and why), the likely equivalent mutants, and every
 mutant with what killed it. All text on it is escaped: mutant code, check
-messages and exception texts are shown, never interpreted.
+messages and exception texts are shown, never interpreted (and in the terminal,
+control characters in messages are shown as escapes).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 from pathlib import Path
 
 from autograder.audit import Audit, Outcome, Tally
+from autograder.text import printable
 
 
 def _row(label: str, t: Tally) -> str:
@@ -72,10 +74,10 @@ def _explained(outcome: Outcome, indent: str) -> list[str]:
     lines = [f"{indent}{m.name} ({m.operator}: {m.what})"]
     lines += [f"{indent}  {line}" for line in m.diff.splitlines()]
     if outcome.status == "survived":
-        lines += [f"{indent}  told apart by {e}" for e in outcome.verdict.evidence]
+        lines += [f"{indent}  told apart by {printable(e)}" for e in outcome.verdict.evidence]
     for grade_id in _short(outcome):
-        lost = outcome.graded.lost.get(grade_id, [])
-        lines.append(f"{indent}  loses points in {grade_id}: {'; '.join(lost)[:300]}")
+        lost = printable("; ".join(outcome.graded.lost.get(grade_id, [])))
+        lines.append(f"{indent}  loses points in {grade_id}: {lost}")
     return lines
 
 
