@@ -7,12 +7,17 @@ A mutant is replayed on every call the reference notebook made to its function
 * ``redrawn`` (three times): every float array drawn anew, from a normal law
   with the array's own mean and spread (a trained network's outputs sit near 0
   and 1: redrawn weights put them anywhere, around a threshold of 0.5 too);
-* ``resized``: every dimension of 2 or more (and every integer argument equal to
-  one, such as a layer size) enlarged to ``s + 1 + s // 2``, consistently across
-  the arguments, the arrays refilled from their own values (so 0/1 targets stay
-  0/1, activations stay in (0, 1));
+* ``resized``: every size of 2 or more enlarged to ``s + 1 + s // 2``,
+  consistently across the arguments: the arrays' dimensions and the integer
+  arguments of the same value (a layer's size), or every integer argument of a
+  call without arrays; the arrays are refilled from their own values (so 0/1
+  targets stay 0/1, activations stay in (0, 1));
 * ``scaled``: every float array multiplied by 20 (saturated activations,
   overflowing exponentials).
+
+A recorded call that took the reference more than 0.05 s (a training run of
+thousands of epochs) is replayed as recorded only: its function's cheaper calls
+are perturbed instead.
 
 A mutant whose outputs agree with the reference's within the kit's tolerance
 (``numerics.RTOL``, ``ATOL``: what a correct submission may differ by) on all of
