@@ -35,8 +35,10 @@ def test_feedback_shows_messages_not_hidden_code(graded_course):
         for leak in HIDDEN_CODE:
             assert leak not in html, (student, leak)
     html = _html(graded_course, "cy_sigma_not_derivative")
-    assert "Score: 17.0 / 26.0" in html
+    assert "Score: 14.0 / 26.0" in html
+    # the visible test's message, then what the hidden checks found and the misconception
     assert "differs from the numerical gradient" in html and "hidden-layer derivative" in html
+    assert "likely mistake" in html
 
 
 @pytest.mark.slow
@@ -56,8 +58,9 @@ def test_hide_hidden_messages_keeps_scores_only(graded_course):
     assert result.exit_code == 1, result.output
     assert "1 feedback files written" in result.output
     html = _html(graded_course, "cy_sigma_not_derivative")
-    assert "Score: 17.0 / 26.0" in html and "Score: 2.0 / 4.0" in html
-    assert "differs from the numerical gradient" not in html and "checks passed" not in html
+    assert "Score: 14.0 / 26.0" in html and "Score: 0.0 / 4.0" in html
+    assert "hidden-layer derivative" not in html and "checks passed" not in html
+    assert "what the hidden checks found" not in html and "likely mistake" not in html
     for leak in HIDDEN_CODE:
         assert leak not in html
 
