@@ -1,4 +1,4 @@
-"""Hidden checks, grading pipeline and CLI of the XOR MLP exercise kit."""
+"""Hidden checks machinery, grading pipeline and CLI of the neural-network exercise kit."""
 
 __all__ = ["grade"]
 

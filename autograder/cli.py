@@ -70,7 +70,7 @@ class KitGroup(click.Group):
     help="Show the traceback of an unexpected error (a bug in the kit), to report it.",
 )
 def main(debug: bool):
-    """Build, grade and report on the XOR MLP assignment.
+    """Build, grade and report on the assignments of an nbgrader course.
 
     \b
     A course cycle, in nbgrader's words (README: "Instructor walk-through"):

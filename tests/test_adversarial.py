@@ -605,7 +605,7 @@ def test_hidden_checks_never_written_back(batch):
         "numerical_gradient(loss",
         "FD_REL_TOL",
         "def _gradient_check",
-        "Reference solution of the XOR MLP assignment",
+        "Reference solution of xor_mlp",
     ]
     for path in (course / "autograded").rglob("*.ipynb"):
         text = path.read_text()
