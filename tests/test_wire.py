@@ -24,6 +24,16 @@ def test_arrays_scalars_and_containers_survive_exactly():
     assert roundtrip(float("nan")) != roundtrip(float("nan"))  # nan stays nan
 
 
+def test_read_only_arrays_arrive_read_only():
+    """A read-only array arrives read-only (a check's way to see that a function does
+    not write into its arguments); a writable one arrives writable."""
+    frozen = np.arange(3.0)
+    frozen.flags.writeable = False
+    out = roundtrip((frozen, np.arange(3.0)))
+    assert not out[0].flags.writeable and np.array_equal(out[0], frozen)
+    assert out[1].flags.writeable
+
+
 def test_generator_state_travels():
     """A numpy Generator arrives in the same state: both draw the same numbers."""
     rng = np.random.default_rng(3)

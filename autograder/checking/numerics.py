@@ -93,13 +93,19 @@ def expect_gradient(
     hint: str,
     others: dict[str, tuple[int, ...]] | None = None,
     order: str = "",
+    shape_hints: dict[tuple[int, ...], str] | None = None,
 ) -> None:
     """``got`` must be the gradient ``numeric`` of ``parameter`` (shape
-    ``shape_name``): a transposed result, the shape of another returned
-    gradient (``others``: name -> shape, with ``order`` the return order to
-    state), a wrong shape and a relative error over ``FD_REL_TOL`` each fail
-    with what to look at; a constant factor is named, else ``hint``."""
+    ``shape_name``): a shape named in ``shape_hints`` (shape -> what it means,
+    such as a bias gradient not summed over the batch), a transposed result, the
+    shape of another returned gradient (``others``: name -> shape, with ``order``
+    the return order to state), a wrong shape and a relative error over
+    ``FD_REL_TOL`` each fail with what to look at; a constant factor is named,
+    else ``hint``."""
     got = np.asarray(got, dtype=float)
+    for shape, meaning in (shape_hints or {}).items():
+        if got.shape == tuple(shape) and got.shape != numeric.shape:
+            expect(False, f"{where} {name} has shape {got.shape}: {meaning}")
     if got.shape == numeric.T.shape and got.shape != numeric.shape:
         expect(
             False,

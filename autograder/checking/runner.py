@@ -72,9 +72,13 @@ def expect(condition: bool, message: str) -> None:
 
 def _copy(value):
     """Deep-copy arrays (also inside tuples and lists) so a mutating student
-    function cannot corrupt the inputs of a later check."""
+    function cannot corrupt the inputs of a later check. A read-only array stays
+    read-only: a check passes one to see that a function does not write into
+    its arguments (the sandbox's wire keeps the flag too)."""
     if isinstance(value, np.ndarray):
-        return value.copy()
+        copied = value.copy()
+        copied.flags.writeable = value.flags.writeable
+        return copied
     if isinstance(value, tuple | list):
         return type(value)(_copy(v) for v in value)
     return value

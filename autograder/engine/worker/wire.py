@@ -3,7 +3,9 @@
 A message is a JSON header plus raw array buffers. Decoding never unpickles:
 arrays come back through ``numpy.frombuffer`` with a numeric dtype only, and
 anything the format cannot carry arrives as an ``Opaque`` placeholder, so a
-hostile submission can send the grader nothing but data.
+hostile submission can send the grader nothing but data. A read-only array
+arrives read-only: a check passes read-only arguments to see that a function
+does not write into the arrays it is given.
 """
 
 # Bound at import, before student code runs (see executor.py).
@@ -71,11 +73,14 @@ def encode(message):
                 return {"__opaque__": f"ndarray[{value.dtype}]", "text": _short(value)}
             data = np.ascontiguousarray(value).tobytes()
             buffers.append(data)
-            return {
+            node = {
                 "__nd__": len(buffers) - 1,
                 "dtype": value.dtype.str,
                 "shape": list(value.shape),
             }
+            if not value.flags.writeable:
+                node["readonly"] = True
+            return node
         if type(value) in (list, tuple):
             items = [enc(v, depth + 1) for v in value]
             return {"__tuple__": items} if type(value) is tuple else items
@@ -180,7 +185,10 @@ def _array(node, buffers):
         raise ProtocolError(f"bad array: {exc}") from exc
     if any(n < 0 for n in shape) or len(data) != dtype.itemsize * math.prod(shape):
         raise ProtocolError("array size does not match its shape")
-    return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+    array = np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+    if node.get("readonly") is True:
+        array.flags.writeable = False
+    return array
 
 
 def send(sock, message):
