@@ -20,8 +20,17 @@ RELEASE_NB = REPO / "release" / "xor_mlp" / "xor_mlp.ipynb"
 # the checkout's first assignment, the one the example class submitted
 XOR_NAME = "xor_mlp"
 XOR = assignment.load(REPO, XOR_NAME)
-# grade_id -> points of each autograded test cell, as the contract gives them
-GRADED_CELLS = {f.grade_id: f.points for f in XOR.functions}
+# the second: biases, a sigmoid output and the binary cross-entropy
+BCE_NAME = "xor_bias_bce"
+BCE = assignment.load(REPO, BCE_NAME)
+
+
+def graded_cells(contract: assignment.Assignment) -> dict[str, float]:
+    """grade_id -> points of each autograded test cell, as the contract gives them."""
+    return {f.grade_id: f.points for f in contract.functions}
+
+
+GRADED_CELLS = graded_cells(XOR)
 
 
 def new_course(path: Path) -> Path:
