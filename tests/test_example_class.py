@@ -1,4 +1,9 @@
-"""The bundled example class, the reference and the blank release graded by nbgrader."""
+"""The bundled example class, the reference and the blank release graded by nbgrader.
+
+The class submitted both assignments: ``submitted/<student>/xor_mlp/`` and
+``submitted/<student>/xor_bias_bce/``. The students are named after what they
+did in xor_mlp; xor_bias_bce's expectations below say what each did there.
+"""
 
 import shutil
 
@@ -6,7 +11,16 @@ import nbformat
 import pytest
 
 from autograder.engine import grading
-from tests.helpers import GRADED_CELLS, RELEASE_NB, REPO, SOURCE_NB, built_course, submit
+from tests.helpers import (
+    BCE,
+    GRADED_CELLS,
+    REPO,
+    built_course,
+    graded_cells,
+    release_nb,
+    source_nb,
+    submit,
+)
 
 FULL = dict(GRADED_CELLS)
 
@@ -34,14 +48,51 @@ EXPECTED = {
 }
 
 
+BCE_CELLS = graded_cells(BCE)
+
+# xor_bias_bce: points per autograded cell; cells not listed score full marks.
+# train's weights are losses 1, trajectory 2, arguments untouched 1, convergence 2 (of 6).
+BCE_EXPECTED = {
+    "ada_correct": {},
+    "bo_blank": {cell: 0 for cell in BCE_CELLS},
+    # σ(a) instead of σ′ = a·(1 − a), in backward and again in train_many: both
+    # visible tests notice; train is graded with the reference backward.
+    "cy_sigma_not_derivative": {"test_backward": 0, "test_train_many": 0},
+    # no 1/N in backward: the visible test's db2 is N times too large.
+    "di_missing_mean": {"test_backward": 0},
+    # σ(−x): the visible test fails; forward_pass and train_many use the reference sigmoid.
+    "ed_sigmoid_sign": {"test_sigmoid": 0},
+    # train updates its arguments in place and the student deleted the visible
+    # assert that says so; nbgrader restores it, but the grader calls train on
+    # copies, so only the hidden property (read-only arguments) sees it.
+    "fay_edited_test": {"test_train": 3 * 5 / 6},
+    "gus_half_done": {
+        c: 0 for c in ["test_backward", "test_train", "test_predict", "test_train_many"]
+    },
+    "reference": {},
+    "release_blank": {cell: 0 for cell in BCE_CELLS},
+}
+
+
+def _grade_class(tmp_path_factory, name: str):
+    """The example class's ``name``, with the source notebook and the blank release
+    as two more students, graded by `xorkit grade`."""
+    course = built_course(tmp_path_factory.mktemp(f"example-course-{name}"))
+    shutil.copytree(REPO / "submitted", course / "submitted")
+    submit(course, "reference", nbformat.read(source_nb(name), as_version=4), name)
+    submit(course, "release_blank", nbformat.read(release_nb(name), as_version=4), name)
+    outcomes = grading.autograde(course, name, sandbox="auto")
+    return course, {o.student: o for o in outcomes}
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    course = built_course(tmp_path_factory.mktemp("example-course"))
-    shutil.copytree(REPO / "submitted", course / "submitted")
-    submit(course, "reference", nbformat.read(SOURCE_NB, as_version=4))
-    submit(course, "release_blank", nbformat.read(RELEASE_NB, as_version=4))
-    outcomes = grading.autograde(course, "xor_mlp", sandbox="auto")
-    return course, {o.student: o for o in outcomes}
+    return _grade_class(tmp_path_factory, "xor_mlp")
+
+
+@pytest.fixture(scope="module")
+def graded_bias_bce(tmp_path_factory):
+    return _grade_class(tmp_path_factory, BCE.name)
 
 
 @pytest.mark.slow
@@ -150,3 +201,62 @@ def test_regrading_is_idempotent(graded):
         assert [(c.grade_id, c.score) for c in outcome.cells] == [
             (c.grade_id, c.score) for c in first[student].cells
         ]
+
+
+# ------------------------------------------------------------------ xor_bias_bce
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", sorted(BCE_EXPECTED), ids=lambda s: f"xor_bias_bce-{s}")
+def test_bias_bce_scores_cell_by_cell(graded_bias_bce, student):
+    """Each xor_bias_bce submission scores exactly the expected points on every
+    autograded cell."""
+    _, outcomes = graded_bias_bce
+    cells = {c.grade_id: c for c in outcomes[student].cells if c.grade_id in BCE_CELLS}
+    assert set(cells) == set(BCE_CELLS)
+    for grade_id, points in BCE_CELLS.items():
+        want = BCE_EXPECTED[student].get(grade_id, points)
+        assert cells[grade_id].max_score == points
+        assert cells[grade_id].score == pytest.approx(want, abs=1e-3), (student, grade_id)
+
+
+@pytest.mark.slow
+def test_bias_bce_reference_full_marks_and_written_answers_pending(graded_bias_bce):
+    """xor_bias_bce's source notebook scores all 20 autograded points; its 3 written
+    answers await a person, and the blank release scores zero without one."""
+    _, outcomes = graded_bias_bce
+    reference = outcomes["reference"]
+    assert reference.score == pytest.approx(20)
+    assert reference.max_score == 26
+    assert reference.manual_pending == ["q-two-lines", "q-bce-vs-mse", "q-init-scale"]
+    assert outcomes["release_blank"].manual_pending == []
+    assert outcomes["release_blank"].score == 0
+
+
+@pytest.mark.slow
+def test_bias_bce_lost_checks_name_the_property(graded_bias_bce):
+    """The lost-checks list names the property that failed, or the visible test's
+    failure, in the student's own cell only."""
+    _, outcomes = graded_bias_bce
+    assert outcomes["fay_edited_test"].lost == ["train: does not modify the arrays it is given"]
+    assert [line.split(":")[0] for line in outcomes["cy_sigma_not_derivative"].lost] == [
+        "test_backward",
+        "test_train_many",
+    ]
+    assert "test_train_many: not attempted" in outcomes["gus_half_done"].lost
+
+
+@pytest.mark.slow
+def test_bias_bce_feedback_never_shows_hidden_source(graded_bias_bce):
+    """The autograded notebook shows the hidden checks' messages, not their code."""
+    course, _ = graded_bias_bce
+    path = course / "autograded/fay_edited_test/xor_bias_bce/xor_bias_bce.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    text = "\n".join(
+        o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for o in cell.outputs
+    )
+    assert "read-only" in text and "w1 = w1 − λ·dw1" in text
+    assert "numerical_gradients" not in text and "def " not in text
