@@ -8,13 +8,17 @@ import pytest
 
 from autograder.checking import assignment
 from autograder.course import build
-from tests.helpers import RELEASE_NB, REPO, XOR, XOR_NAME, built_course, new_course
+from tests.helpers import BCE, BCE_NAME, REPO, XOR, XOR_NAME, built_course, new_course, release_nb
 
 GENERATED = [
-    "release/xor_mlp/xor_mlp.ipynb",
-    "solutions/xor_mlp/xor_mlp.ipynb",
-    "solutions/xor_mlp/reference.py",
-    "solutions/xor_mlp/build.json",
+    f"{folder}/{name}/{file}"
+    for name in (XOR_NAME, BCE_NAME)
+    for folder, file in [
+        ("release", f"{name}.ipynb"),
+        ("solutions", f"{name}.ipynb"),
+        ("solutions", "reference.py"),
+        ("solutions", "build.json"),
+    ]
 ]
 
 
@@ -33,27 +37,35 @@ def test_generated_file_in_sync(fresh_build, relpath):
     )
 
 
-def _release_text():
-    nb = nbformat.read(RELEASE_NB, as_version=4)
+def _release_text(name: str = XOR_NAME):
+    nb = nbformat.read(release_nb(name), as_version=4)
     return nb, "\n".join(cell.source for cell in nb.cells)
+
+
+def _no_solution_or_hidden_code(name: str) -> None:
+    _, text = _release_text(name)
+    for leak in ["BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "autograder", "grade("]:
+        assert leak not in text, f"{name}'s release contains {leak!r}"
 
 
 def test_release_has_no_solution_or_hidden_code():
     """The student release holds no solution markers, hidden tests or imports of the checks."""
-    _, text = _release_text()
-    for leak in ["BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "autograder", "grade("]:
-        assert leak not in text, f"release contains {leak!r}"
+    _no_solution_or_hidden_code(XOR_NAME)
 
 
-def test_release_stubs_every_contract_function():
-    """Every contract function in the release is a stub raising NotImplementedError."""
-    nb, _ = _release_text()
+def test_bias_bce_release_has_no_solution_or_hidden_code():
+    """xor_bias_bce's release holds no solution markers, hidden tests or imports of the checks."""
+    _no_solution_or_hidden_code(BCE_NAME)
+
+
+def _stubs_every_function(contract) -> None:
+    nb, _ = _release_text(contract.name)
     stubs = {
         cell.metadata["nbgrader"]["grade_id"]: cell.source
         for cell in nb.cells
         if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")
     }
-    assert set(stubs) == set(XOR.names)
+    assert set(stubs) == set(contract.names)
     for name, source in stubs.items():
         assert f"def {name}(" in source
         assert "raise NotImplementedError()" in source
@@ -62,9 +74,18 @@ def test_release_stubs_every_contract_function():
         assert "return" not in body, f"{name}'s stub still returns something"
 
 
-def test_release_keeps_written_questions_blank():
-    """The written questions reach students without the model answers."""
-    nb, _ = _release_text()
+def test_release_stubs_every_contract_function():
+    """Every contract function in the release is a stub raising NotImplementedError."""
+    _stubs_every_function(XOR)
+
+
+def test_bias_bce_release_stubs_every_contract_function():
+    """Every contract function in xor_bias_bce's release is a stub raising NotImplementedError."""
+    _stubs_every_function(BCE)
+
+
+def _written_questions_blank(name: str) -> None:
+    nb, _ = _release_text(name)
     answers = [
         cell.source
         for cell in nb.cells
@@ -74,11 +95,30 @@ def test_release_keeps_written_questions_blank():
     assert all(text.strip() == "YOUR ANSWER HERE" for text in answers)
 
 
+def test_release_keeps_written_questions_blank():
+    """The written questions reach students without the model answers."""
+    _written_questions_blank(XOR_NAME)
+
+
+def test_bias_bce_release_keeps_written_questions_blank():
+    """xor_bias_bce's three written questions reach students without the model answers."""
+    _written_questions_blank(BCE_NAME)
+
+
 def test_solution_notebook_has_no_hidden_tests():
     """The solution handout shows solved code but never the hidden checks."""
     nb = nbformat.read(REPO / "solutions/xor_mlp/xor_mlp.ipynb", as_version=4)
     text = "\n".join(cell.source for cell in nb.cells)
     assert "def backward(" in text and "X.T @ delta" in text
+    for leak in ["HIDDEN TESTS", "autograder", "BEGIN SOLUTION"]:
+        assert leak not in text
+
+
+def test_bias_bce_solution_notebook_has_no_hidden_tests():
+    """xor_bias_bce's solution handout shows solved code but never the hidden checks."""
+    nb = nbformat.read(BCE.solutions() / f"{BCE_NAME}.ipynb", as_version=4)
+    text = "\n".join(cell.source for cell in nb.cells)
+    assert "def backward(" in text and "delta_hidden.sum(axis=0, keepdims=True)" in text
     for leak in ["HIDDEN TESTS", "autograder", "BEGIN SOLUTION"]:
         assert leak not in text
 
