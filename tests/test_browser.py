@@ -27,7 +27,7 @@ import nbformat
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from tests.helpers import GRADED_CELLS, RELEASE_NB, XOR
+from tests.helpers import BCE, RELEASE_NB, XOR, graded_cells, release_nb
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package, installed by ./dev test
 # Root in CI needs --no-sandbox; the rest keeps Chromium off the network and the GPU.
@@ -38,6 +38,8 @@ CHROMIUM_ARGS = [
     "--disable-gpu",
 ]
 SOLUTION_NB = XOR.solutions() / f"{XOR.name}.ipynb"
+BCE_RELEASE_NB = release_nb(BCE.name)
+BCE_SOLUTION_NB = BCE.solutions() / f"{BCE.name}.ipynb"
 ARTIFACTS = (
     Path(os.environ.get("XORKIT_ARTIFACTS") or Path(tempfile.gettempdir()) / "xorkit-artifacts")
     / "browser"
@@ -53,7 +55,8 @@ LAB_SETTINGS = {
 
 # JupyterLab and a kernel each start in about 5 s on the 2-core CI machine.
 STARTUP_TIMEOUT_S = 90
-# The solved notebook trains XOR twice and draws four plots: about 10 s.
+# The solved notebook trains XOR twice and draws four plots: about 10 s;
+# xor_bias_bce's also trains 192 networks at once: about 20 s.
 RUN_TIMEOUT_S = 240
 
 CELLS = ".jp-Notebook .jp-Cell"
@@ -61,7 +64,11 @@ STDERR_OUTPUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.s
 KERNEL_INDICATOR = ".jp-Notebook-ExecutionIndicator"
 KERNEL_IDLE = re.compile(r"Python 3 \(ipykernel\) \| Idle")
 ERROR_NAME = re.compile(r"^(\w+(?:Error|Exception|Interrupt|Exit))\b", re.MULTILINE)
-CALLS_CONTRACT = re.compile(r"\b(" + "|".join(XOR.names) + r")\(")
+
+
+def calls_contract(contract) -> re.Pattern:
+    """A call of one of the contract's functions."""
+    return re.compile(r"\b(" + "|".join(contract.names) + r")\(")
 
 
 @dataclass
@@ -105,8 +112,13 @@ def lab(tmp_path_factory) -> Iterator[Lab]:
         pytest.skip(f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does)")
     base = tmp_path_factory.mktemp("jupyterlab")
     root = base / "notebooks"
-    for folder, notebook in [("release", RELEASE_NB), ("solutions", SOLUTION_NB)]:
-        (root / folder).mkdir(parents=True)
+    for folder, notebook in [
+        ("release", RELEASE_NB),
+        ("solutions", SOLUTION_NB),
+        ("release", BCE_RELEASE_NB),
+        ("solutions", BCE_SOLUTION_NB),
+    ]:
+        (root / folder).mkdir(parents=True, exist_ok=True)
         shutil.copy(notebook, root / folder / notebook.name)
     for name, values in LAB_SETTINGS.items():
         path = base / "settings" / f"{name}.jupyterlab-settings"
@@ -318,46 +330,74 @@ def cell_index(nb: nbformat.NotebookNode, grade_id: str) -> int:
     )
 
 
-@pytest.mark.slow
-def test_release_fails_only_where_functions_are_unwritten(lab, page):
-    """Running the whole release in JupyterLab shows NotImplementedError in exactly
-    the cells that call a stub, and no other error anywhere (no NameError cascade)."""
-    open_notebook(page, lab, "release/xor_mlp.ipynb")
+def release_fails_only_where_functions_are_unwritten(lab, page, contract) -> None:
+    name = contract.name
+    tag = "" if contract is XOR else f"{name}-"  # xor_mlp's screenshots keep their names
+    open_notebook(page, lab, f"release/{name}.ipynb")
     run_every_cell(page)
-    assert kernel_interpreters(lab.proc.pid) == [sys.executable]
-    nb = save(page, lab.root / "release" / "xor_mlp.ipynb")
+    # every kernel the server started (one per notebook opened so far) runs this interpreter
+    assert set(kernel_interpreters(lab.proc.pid)) == {sys.executable}
+    nb = save(page, lab.root / "release" / f"{name}.ipynb")
     calling = {
         i
         for i, c in enumerate(nb.cells)
         if c.cell_type == "code"
         and not c.metadata.get("nbgrader", {}).get("solution")
-        and CALLS_CONTRACT.search(c.source)
+        and calls_contract(contract).search(c.source)
     }
-    assert len(calling) >= len(GRADED_CELLS)
+    assert len(calling) >= len(graded_cells(contract))
     expected = {i: ["NotImplementedError"] for i in calling}
     assert saved_errors(nb) == expected
     assert shown_errors(page) == expected
-    screenshot(page, cell_index(nb, "test_sigmoid") - 1, "release-test_sigmoid.png")
-    screenshot(page, cell_index(nb, "test_backward") - 1, "release-test_backward.png")
+    screenshot(page, cell_index(nb, "test_sigmoid") - 1, f"release-{tag}test_sigmoid.png")
+    screenshot(page, cell_index(nb, "test_backward") - 1, f"release-{tag}test_backward.png")
+
+
+@pytest.mark.slow
+def test_release_fails_only_where_functions_are_unwritten(lab, page):
+    """Running the whole release in JupyterLab shows NotImplementedError in exactly
+    the cells that call a stub, and no other error anywhere (no NameError cascade)."""
+    release_fails_only_where_functions_are_unwritten(lab, page, XOR)
+
+
+@pytest.mark.slow
+def test_bias_bce_release_fails_only_where_functions_are_unwritten(lab, page):
+    """Running xor_bias_bce's whole release in JupyterLab shows NotImplementedError in
+    exactly the cells that call a stub, and no other error anywhere."""
+    release_fails_only_where_functions_are_unwritten(lab, page, BCE)
+
+
+def solution_notebook_runs_clean(lab, page, contract, plots: int, last: str) -> None:
+    name = contract.name
+    tag = "" if contract is XOR else f"{name}-"  # xor_mlp's screenshots keep their names
+    open_notebook(page, lab, f"solutions/{name}.ipynb")
+    run_menu(page, "Run All Cells")
+    wait_until_idle(page)
+    nb = save(page, lab.root / "solutions" / f"{name}.ipynb")
+    assert saved_errors(nb) == {}
+    assert shown_errors(page) == {}
+    for grade_id in graded_cells(contract):
+        cell = nb.cells[cell_index(nb, grade_id)]
+        text = "".join(o.get("text", "") for o in cell.outputs)
+        assert f"{grade_id.removeprefix('test_')}: visible tests passed" in text
+    assert page.locator(".jp-OutputArea-output img").count() >= plots
+    screenshot(page, cell_index(nb, "test_backward") - 1, f"solution-{tag}test_backward.png")
+    screenshot(page, cell_index(nb, last), f"solution-{tag}{last}.png")
 
 
 @pytest.mark.slow
 def test_solution_notebook_runs_clean(lab, page):
     """The solved handout runs top to bottom in JupyterLab: every test cell passes,
     no cell shows an error or writes to stderr, and the plots are drawn inline."""
-    open_notebook(page, lab, "solutions/xor_mlp.ipynb")
-    run_menu(page, "Run All Cells")
-    wait_until_idle(page)
-    nb = save(page, lab.root / "solutions" / "xor_mlp.ipynb")
-    assert saved_errors(nb) == {}
-    assert shown_errors(page) == {}
-    for grade_id in GRADED_CELLS:
-        cell = nb.cells[cell_index(nb, grade_id)]
-        text = "".join(o.get("text", "") for o in cell.outputs)
-        assert f"{grade_id.removeprefix('test_')}: visible tests passed" in text
-    assert page.locator(".jp-OutputArea-output img").count() >= 4
-    screenshot(page, cell_index(nb, "test_backward") - 1, "solution-test_backward.png")
-    screenshot(page, cell_index(nb, "boundary"), "solution-boundary.png")
+    solution_notebook_runs_clean(lab, page, XOR, plots=4, last="boundary")
+
+
+@pytest.mark.slow
+def test_bias_bce_solution_notebook_runs_clean(lab, page):
+    """xor_bias_bce's solved handout runs top to bottom in JupyterLab: every test cell
+    passes, no cell shows an error or writes to stderr (the sigmoid never overflows),
+    and its seven plots, the weight-scale sweep's among them, are drawn inline."""
+    solution_notebook_runs_clean(lab, page, BCE, plots=7, last="scale-sweep")
 
 
 SCRIPTED_OUTPUTS = (
