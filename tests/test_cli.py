@@ -21,11 +21,18 @@ def test_help_lists_the_verbs():
 
 
 def test_grade_without_submissions_says_what_is_missing(tmp_path):
-    """Grading a built course with no submissions exits 1 and names the folder it looked in."""
+    """Grading a built course with no submissions exits 1 and names the folder it looked
+    in, per assignment when one is named, for every assignment of the course otherwise."""
     course = built_course(tmp_path)
-    result = CliRunner().invoke(main, ["grade", "--course", str(course)])
+    result = CliRunner().invoke(main, ["grade", "--course", str(course), "xor_mlp"])
     assert result.exit_code == 1
     assert f"no submissions in {course / 'submitted'}/*/xor_mlp/" in result.output
+    result = CliRunner().invoke(main, ["grade", "--course", str(course)])
+    assert result.exit_code == 1
+    assert (
+        f"no submissions in {course / 'submitted'} for any assignment (xor_bias_bce, xor_mlp)"
+        in result.output
+    )
 
 
 def test_help_documents_every_verb_and_the_exit_codes():

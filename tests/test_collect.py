@@ -24,6 +24,10 @@ CANVAS_ZIP = {
 }
 
 
+# The course has two assignments, and a download is for one: collect is told which.
+COLLECT = ["collect", "--assignment", "xor_mlp"]
+
+
 def _course(tmp_path):
     course = new_course(tmp_path / "course")
     shutil.copytree(REPO / "release", course / "release")
@@ -42,7 +46,7 @@ def test_canvas_zip_fills_submitted_and_lists_the_rest(tmp_path):
     """Matching notebooks land in submitted/<user id>/xor_mlp/; the others are listed, exit 1."""
     course = _course(tmp_path)
     download = _zip(tmp_path / "submissions.zip", CANVAS_ZIP)
-    result = CliRunner().invoke(main, ["collect", "--course", str(course), str(download)])
+    result = CliRunner().invoke(main, [*COLLECT, "--course", str(course), str(download)])
     assert result.exit_code == 1, result.output
     assert "2 submissions collected" in result.output
     assert "12345 (smithjane)" in result.output
@@ -58,12 +62,10 @@ def test_canvas_zip_fills_submitted_and_lists_the_rest(tmp_path):
     assert "leekim_444_555_notes.txt: not a notebook" in result.output
 
     # collecting again would overwrite: refused without --force, with the way out
-    again = CliRunner().invoke(main, ["collect", "--course", str(course), str(download)])
+    again = CliRunner().invoke(main, [*COLLECT, "--course", str(course), str(download)])
     assert again.exit_code == 2
     assert "--force" in again.output
-    forced = CliRunner().invoke(
-        main, ["collect", "--force", "--course", str(course), str(download)]
-    )
+    forced = CliRunner().invoke(main, [*COLLECT, "--force", "--course", str(course), str(download)])
     assert forced.exit_code == 1 and "2 submissions collected" in forced.output
 
 
@@ -75,7 +77,7 @@ def test_moodle_folder_download_collects_everything(tmp_path):
     folder.mkdir()
     shutil.copy(ADA, folder / "Jane Smith_12345_assignsubmission_file_xor_mlp.ipynb")
     result = CliRunner().invoke(
-        main, ["collect", "--lms", "moodle", "--course", str(course), str(folder)]
+        main, [*COLLECT, "--lms", "moodle", "--course", str(course), str(folder)]
     )
     assert result.exit_code == 0, result.output
     assert "1 submissions collected" in result.output and "next: xorkit grade" in result.output
@@ -102,7 +104,7 @@ def test_collect_before_build_says_to_build(tmp_path):
     """Collecting into a course without a release exits 2 and says to run `xorkit build`."""
     download = _zip(tmp_path / "dl.zip", {"a_1_2_xor_mlp.ipynb": ADA})
     course = new_course(tmp_path / "course")
-    result = CliRunner().invoke(main, ["collect", "--course", str(course), str(download)])
+    result = CliRunner().invoke(main, [*COLLECT, "--course", str(course), str(download)])
     assert result.exit_code == 2
     assert "xorkit build" in result.output
 
@@ -112,7 +114,7 @@ def test_pattern_without_student_group_is_refused(tmp_path):
     course = _course(tmp_path)
     download = _zip(tmp_path / "dl.zip", {"a_1_2_xor_mlp.ipynb": ADA})
     result = CliRunner().invoke(
-        main, ["collect", "--course", str(course), "--pattern", ".*", str(download)]
+        main, [*COLLECT, "--course", str(course), "--pattern", ".*", str(download)]
     )
     assert result.exit_code == 2
     assert "(?P<student_id>" in result.output
@@ -152,7 +154,7 @@ def test_a_hostile_download_collects_the_honest_and_lists_the_rest(tmp_path):
     output and in the collect report."""
     course = _course(tmp_path)
     download = _hostile_zip(tmp_path / "submissions.zip")
-    result = CliRunner().invoke(main, ["collect", "--course", str(course), str(download)])
+    result = CliRunner().invoke(main, [*COLLECT, "--course", str(course), str(download)])
     assert result.exit_code == 1, result.output
     students = sorted(p.name for p in (course / "submitted").iterdir())
     assert students == ["12345", "14"], students

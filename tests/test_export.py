@@ -21,7 +21,8 @@ def test_export_writes_one_row_per_student(graded_course, tmp_path):
     with written answers still to grade it is written all the same, but the command exits 1
     and says how many answers of how many students, and where to grade them."""
     out = tmp_path / "grades.csv"
-    result = CliRunner().invoke(main, ["export", "--course", str(graded_course), "--to", str(out)])
+    args = ["--course", str(graded_course), "--assignment", "xor_mlp", "--to", str(out)]
+    result = CliRunner().invoke(main, ["export", *args])
     assert result.exit_code == 1, result.output
     assert f"5 students → {out}" in result.output
     assert "9 written answers of 3 students await manual grading" in result.output

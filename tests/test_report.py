@@ -19,7 +19,8 @@ def test_report_writes_page_and_plots(graded_course, tmp_path):
     """The report writes index.html and three PNGs, lists the crash and exits 1."""
     out = tmp_path / "report"
     start = time.perf_counter()
-    result = CliRunner().invoke(main, ["report", "--course", str(graded_course), "--out", str(out)])
+    args = ["--course", str(graded_course), "--assignment", "xor_mlp", "--out", str(out)]
+    result = CliRunner().invoke(main, ["report", *args])
     elapsed = time.perf_counter() - start
     assert result.exit_code == 1, result.output
     assert "2 submissions failed to run" in result.output
