@@ -132,3 +132,15 @@ def test_drop_hidden_messages_keeps_other_outputs():
     printed = {"output_type": "stream", "name": "stdout", "text": "visible tests passed\n"}
     nb, _ = DropHiddenMessages()(_test_cell(SOURCE, [printed, report]), {})
     assert [o.output_type for o in nb.cells[0].outputs] == ["stream"]
+
+
+@pytest.mark.slow
+def test_an_assignment_not_graded_yet_is_skipped(graded_course):
+    """Without --assignment, feedback is written for the assignments graded so far;
+    one not graded yet is named and skipped (exit 1), not a failure of the kit."""
+    result = CliRunner().invoke(
+        main, ["feedback", "--course", str(graded_course), "--student", "ada_correct"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "xor_bias_bce: no feedback: nothing graded" in result.output
+    assert "xor_mlp: 1 feedback files written" in result.output

@@ -17,7 +17,15 @@ from click.testing import CliRunner
 from autograder.cli import main
 from autograder.course import gradescope
 from autograder.engine import sandbox
-from tests.helpers import GRADED_CELLS, REPO, XOR, new_course, release_with, solved_sources
+from tests.helpers import (
+    GRADED_CELLS,
+    REPO,
+    XOR,
+    finished_release,
+    new_course,
+    release_with,
+    solved_sources,
+)
 from tests.test_adversarial import BROKEN_BACKWARD, BROKEN_BACKWARD_EARNS, BROKEN_SIGMOID
 from tests.test_example_class import EXPECTED  # the nbgrader grades of the example class
 
@@ -140,19 +148,23 @@ def test_scores_equal_nbgrader_grades(bundle, grader, student):
 def test_results_follow_gradescope_schema(bundle, grader):
     """results.json has a score and one test per function with name, score, max_score,
     output and visibility; the output lists every property without showing check code."""
-    path = REPO / "submitted" / "cy_sigma_not_derivative" / "xor_mlp" / "xor_mlp.ipynb"
-    results = run_autograder(bundle, grader, submission(path))
-    assert results["score"] == 17
+    # a backward that passes its visible test and fails one hidden property
+    nb = finished_release()
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "backward":
+            cell.source = BROKEN_BACKWARD
+    results = run_autograder(bundle, grader, {"xor_mlp.ipynb": nbformat.writes(nb).encode()})
+    assert results["score"] == pytest.approx(16 + BROKEN_BACKWARD_EARNS, abs=1e-3)
     assert "3 written answers (6 points) are graded by hand" in results["output"]
     assert sum(t["max_score"] for t in results["tests"]) == sum(GRADED_CELLS.values())
     for test in results["tests"]:
         assert {"name", "score", "max_score", "output", "visibility"} <= set(test)
         assert test["visibility"] == "visible"
     backward = next(t for t in results["tests"] if t["name"].startswith("backward "))
-    assert (backward["score"], backward["status"]) == (2, "failed")
-    assert "✓ dL_dw2 matches finite differences" in backward["output"]
-    assert "✗ dL_dw1 matches finite differences: " in backward["output"]
-    assert "hidden-layer derivative" in backward["output"]
+    assert backward["score"] == pytest.approx(BROKEN_BACKWARD_EARNS, abs=1e-3)
+    assert backward["status"] == "failed"
+    assert "✓ dL_dw1 matches finite differences" in backward["output"]
+    assert "✗ dL_dw2 matches finite differences: " in backward["output"]
     assert "def " not in backward["output"] and "numerical_gradient" not in backward["output"]
 
 

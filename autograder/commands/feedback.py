@@ -40,13 +40,19 @@ def command(course: Path, show_hidden_messages: bool, student: str, assignment: 
 
     root = course.resolve()
     attention = False
-    for assignment_name in course_checks.with_class(root, course_checks.chosen(root, assignment)):
+    names = course_checks.with_class(root, course_checks.chosen(root, assignment))
+    for assignment_name in names:
         try:
             out = feedback_api.feedback(root, assignment_name, show_hidden_messages, student)
         except NbgraderError as exc:
             raise KitFailed(f"{exc}\nrerun `xorkit grade`, then `xorkit feedback`") from exc
         except FileNotFoundError as exc:
-            raise KitFailed(str(exc)) from exc
+            if len(names) == 1:
+                raise KitFailed(str(exc)) from exc
+            # of several assignments, one not graded yet is skipped, and said so
+            click.echo(f"{assignment_name}: no feedback: {exc}")
+            attention = True
+            continue
         for name, path in sorted(out.written.items()):
             click.echo(f"feedback {printable(name, 80):24s} → {path}")
         click.echo(f"{assignment_name}: {len(out.written)} feedback files written")
