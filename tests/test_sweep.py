@@ -271,6 +271,8 @@ def test_sweep_cli_writes_the_plot_the_table_and_the_store(tmp_path):
 def test_sweep_cli_refuses_an_assignment_without_train_many(tmp_path):
     """An assignment whose contract has no train_many is refused in one line, exit 2."""
     course = new_course(tmp_path / "course")
+    for folder in ("assignments", "source"):  # a course of xor_mlp alone
+        shutil.rmtree(course / folder / "xor_bias_bce")
     for args in [["--assignment", "xor_mlp"], []]:
         result = CliRunner().invoke(main, ["sweep", "--course", str(course), *args])
         assert result.exit_code == 2
