@@ -256,6 +256,8 @@ def test_export_for_canvas_and_moodle_from_the_cli(graded_course, tmp_path):
     assert result.exit_code == 1, result.output
     out = course / "grades" / "xor_mlp-canvas.csv"
     assert f"xor_mlp: 0 students → {out}" in result.output
+    # the course's other assignment, submitted but not graded, is named and skipped
+    assert "xor_bias_bce: not exported: no graded submission of xor_bias_bce" in result.output
     assert f"left out {CRASHING}: not a Canvas user id" in result.output
     assert (
         "9 written answers of 3 students await manual grading: those students are left out"
@@ -264,7 +266,7 @@ def test_export_for_canvas_and_moodle_from_the_cli(graded_course, tmp_path):
     assert len(list(csv.reader(out.open()))) == 2
 
     args = ["export", "--course", str(course), "--lms", "canvas", "--id-field", "sis-login-id"]
-    args += ["--lms-assignment", "XOR MLP (4567)"]
+    args += ["--assignment", "xor_mlp", "--lms-assignment", "XOR MLP (4567)"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1 and "\n  left out " not in result.output
     _, points, grades = canvas_reads(out)
@@ -276,7 +278,11 @@ def test_export_for_canvas_and_moodle_from_the_cli(graded_course, tmp_path):
     }
 
     result = CliRunner().invoke(
-        main, ["export", "--course", str(course), "--lms", "moodle", "--id-field", "username"]
+        main,
+        [
+            *("export", "--course", str(course), "--assignment", "xor_mlp"),
+            *("--lms", "moodle", "--id-field", "username"),
+        ],
     )
     assert result.exit_code == 1
     moodle = (course / "grades" / "xor_mlp-moodle.csv").read_text().splitlines()

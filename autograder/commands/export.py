@@ -126,12 +126,20 @@ def command(
     names = course_checks.chosen(root, assignment)
     outs = per_assignment(_where(ctx, out, lms), names, "--to")
     columns = _columns(column, names)
-    pending, left_out = [], 0
-    for name in course_checks.with_class(root, names):
+    pending, left_out, skipped = [], 0, False
+    names = course_checks.with_class(root, names)
+    for name in names:
         path = outs[name] if outs[name].is_absolute() else root / outs[name]
         try:
             found = export_api.export_class(root, path, name, lms, id_field, columns[name])
-        except (FileNotFoundError, ValueError) as exc:
+        except FileNotFoundError as exc:
+            if len(names) == 1:
+                raise KitFailed(str(exc)) from exc
+            # of several assignments, one not graded yet is skipped, and said so
+            click.echo(f"{name}: not exported: {exc}")
+            skipped = True
+            continue
+        except ValueError as exc:
             raise KitFailed(str(exc)) from exc
         click.echo(f"{name}: {found.written} students → {path}")
         for student, why in sorted(found.left_out.items()):
@@ -158,5 +166,5 @@ def command(
             "be the ones it matches rows on (see above); enter their grades by hand, or "
             "export again with the right --id-field"
         )
-    if pending or left_out:
+    if pending or left_out or skipped:
         ctx.exit(STUDENTS_NEED_ATTENTION)

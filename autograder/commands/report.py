@@ -43,12 +43,20 @@ def command(course: Path, out: Path, assignment: str | None):
     names = course_checks.chosen(root, assignment)
     outs = per_assignment(out, names, "--out")
     failed = False
-    for name in course_checks.with_class(root, names):
+    names = course_checks.with_class(root, names)
+    for name in names:
         path = outs[name] if outs[name].is_absolute() else root / outs[name]
         start = time.perf_counter()
         try:
             result = report_api.report(root, path, name)
-        except (FileNotFoundError, GraderFault) as exc:
+        except FileNotFoundError as exc:
+            if len(names) == 1:
+                raise KitFailed(str(exc)) from exc
+            # of several assignments, one not graded yet is skipped, and said so
+            click.echo(f"{name}: no report: {exc}")
+            failed = True
+            continue
+        except GraderFault as exc:
             raise KitFailed(str(exc)) from exc
         click.echo(f"{name}: report of {len(result.outcomes)} submissions → {path / 'index.html'}")
         click.echo(f"written in {time.perf_counter() - start:.1f} s")
