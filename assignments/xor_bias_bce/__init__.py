@@ -38,4 +38,7 @@ ASSIGNMENT = Assignment(
         "check_predict",
         "check_train_many",
     ),
+    # `xorkit audit`: the share of non-equivalent mutants the checks must kill
+    # (measured: 429 of 437, 98.2%; the survivors are listed in the README)
+    audit_minimum=0.98,
 )
