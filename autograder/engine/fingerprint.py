@@ -47,11 +47,10 @@ def context(course, limits, use_bwrap: bool, tests: dict) -> str:
     add("build", record.read_bytes() if record.exists() else b"")
     config = course.root / "nbgrader_config.py"
     add("config", config.read_bytes() if config.exists() else b"")
-    for path in sorted(Path(autograder.__file__).parent.rglob("*.py")):
-        add(f"kit/{path.relative_to(Path(autograder.__file__).parent)}", path.read_bytes())
+    add("kit", kit().encode())
     add("limits", json.dumps(dataclasses.asdict(limits), sort_keys=True).encode())
     add("sandbox", str(bool(use_bwrap)).encode())
-    add("versions", _versions().encode())
+    add("versions", versions().encode())
     snapshot = {
         name: dataclasses.asdict(nb) | {"source_cells": [vars(c) for c in nb.source_cells]}
         for name, nb in course.notebooks.items()
@@ -63,7 +62,18 @@ def context(course, limits, use_bwrap: bool, tests: dict) -> str:
     return digest.hexdigest()
 
 
-def _versions() -> str:
+def kit() -> str:
+    """A hash of the kit's own code, as installed here."""
+    digest = hashlib.sha256()
+    package = Path(autograder.__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        data = path.read_bytes()
+        digest.update(f"kit/{path.relative_to(package)}:{len(data)}:".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def versions() -> str:
     """Python's and the packages' versions a submission runs with or is graded by:
     a new NumPy may compute differently, a new nbgrader record differently."""
     import importlib.metadata

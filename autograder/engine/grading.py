@@ -73,14 +73,9 @@ def _precheck(root: Path, assignment: str, student: str, notebook_mb: int) -> st
     folder = root / "submitted" / student / assignment
     expected = f"{assignment}.ipynb"
     path = folder / expected
-    if folder.parent.is_symlink() or folder.is_symlink():
-        return "the submission folder is a link, not a folder: submit the files themselves"
-    odd = _not_regular(folder)
-    if odd:
-        return (
-            f"the submission holds {odd}, which is a link or a special file, not a regular "
-            "file: submit regular files only"
-        )
+    problem = folder_problem(folder)
+    if problem:
+        return problem
     if not path.exists():
         found = sorted(p.name for p in folder.glob("*.ipynb"))
         return f"no {expected} in the submission" + (
@@ -118,6 +113,20 @@ def _precheck(root: Path, assignment: str, student: str, notebook_mb: int) -> st
         nbformat.validate(raw)
     except nbformat.ValidationError as exc:
         return f"{expected} is not a valid notebook ({str(exc.message)[:200]})"
+    return None
+
+
+def folder_problem(folder: Path) -> str | None:
+    """Why a submission folder holds something other than regular files and
+    folders (checked before any of its files is read), if it does."""
+    if folder.parent.is_symlink() or folder.is_symlink():
+        return "the submission folder is a link, not a folder: submit the files themselves"
+    odd = _not_regular(folder)
+    if odd:
+        return (
+            f"the submission holds {odd}, which is a link or a special file, not a regular "
+            "file: submit regular files only"
+        )
     return None
 
 
@@ -535,14 +544,7 @@ def _kit_autograde(
     batch.gradebook = Gradebook(results.db_url(root))
     try:
         with run_folder():
-            queue = list(students)
-            while queue:
-                unfinished = _grade_on_pool(batch, queue, workers)
-                # a pool holds at most 2 × workers submissions at once: the suspects
-                suspects, queue = unfinished[: 2 * workers], unfinished[2 * workers :]
-                for student in suspects:
-                    if _grade_on_pool(batch, [student], 1):
-                        ungraded[student] = WORKER_LOST
+            ungraded = _grade_locally(batch, students, workers)
     except GraderFault:
         _forget(root, assignment, _graded(root, assignment) - before - batch.recorded)
         raise
@@ -577,6 +579,20 @@ def run_folder():
             os.environ.pop("XORKIT_RUN", None)
         else:
             os.environ["XORKIT_RUN"] = saved_run
+
+
+def _grade_locally(batch: _Batch, students: list[str], workers: int) -> dict[str, str]:
+    """Grade ``students`` on pools of ``workers`` local processes; those not
+    graded, with why."""
+    ungraded, queue = {}, list(students)
+    while queue:
+        unfinished = _grade_on_pool(batch, queue, workers)
+        # a pool holds at most 2 × workers submissions at once: the suspects
+        suspects, queue = unfinished[: 2 * workers], unfinished[2 * workers :]
+        for student in suspects:
+            if _grade_on_pool(batch, [student], 1):
+                ungraded[student] = WORKER_LOST
+    return ungraded
 
 
 def _fingerprints(course, limits, use_bwrap, tests, students, rows, force):
@@ -653,18 +669,26 @@ def _forget(root: Path, assignment: str, students: set[str]) -> None:
 
 def _finish(batch: _Batch, finished: dict) -> None:
     """Record the submissions whose futures are done, each in one transaction."""
-    graded = []
-    for future, job in finished.items():
-        try:
-            graded.append(future.result())
-        except (GraderFault, BrokenProcessPool):
-            raise
-        except Exception as exc:  # the grader's own code broke: not the student's fault
-            raise GraderFault(
-                f"grading {job.student} failed inside the grader ({type(exc).__name__}: "
-                f"{exc}); nothing was recorded for them or for the students after them: "
-                "grade again"
-            ) from exc
+    _record(batch, [_result(future, job) for future, job in finished.items()])
+
+
+def _result(future, job: Job) -> Job:
+    """What a worker sent back for ``job``; a ``GraderFault`` if the grader's
+    own code broke there (not the student's fault)."""
+    try:
+        return future.result()
+    except (GraderFault, BrokenProcessPool):
+        raise
+    except Exception as exc:
+        raise GraderFault(
+            f"grading {job.student} failed inside the grader ({type(exc).__name__}: "
+            f"{exc}); nothing was recorded for them or for the students after them: "
+            "grade again"
+        ) from exc
+
+
+def _record(batch: _Batch, graded: list[Job]) -> None:
+    """Write finished submissions to the gradebook, each in one transaction."""
     for job in graded:
         start = time.perf_counter()
         try:
