@@ -31,6 +31,27 @@ def _late_rule(ctx: click.Context, param: click.Parameter, text: str | None) -> 
         raise click.BadParameter(str(exc)) from None
 
 
+def _cluster(root: Path, option: str | None, jobs: int | None) -> str:
+    """The cluster to grade on: --cluster, else c.Grading.cluster, else "" (this
+    machine's process pool). Checked without importing Dask."""
+    from autograder.engine import address
+
+    found = option if option is not None else address.configured(root)
+    where = "--cluster" if option is not None else f"c.Grading.cluster in {root}/nbgrader_config.py"
+    problem = address.problem(found) if found else None
+    if problem:
+        raise KitFailed(f"{where}: {problem}")
+    if not found or found == address.NONE:
+        return ""
+    if jobs is not None:
+        raise click.UsageError(
+            f"--jobs sizes this machine's process pool, and {where} names the cluster "
+            f"{found}, whose workers grade: give --jobs with --cluster none, or --cluster "
+            "local:N for N local workers"
+        )
+    return found
+
+
 @click.command("grade")
 @course_option
 @click.argument("assignment_argument", metavar="[ASSIGNMENT]", required=False)
@@ -55,6 +76,14 @@ def _late_rule(ctx: click.Context, param: click.Parameter, text: str | None) -> 
     is_flag=True,
     help="For trusted code only: run submissions without bubblewrap. Without this flag "
     "grading stops (exit 2) where bubblewrap does not work.",
+)
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    default=None,
+    help="Grade on a Dask cluster: its scheduler's address (tcp://host:8786), local:N "
+    "for N worker processes on this machine, or none for this machine's process pool "
+    "[default: c.Grading.cluster in nbgrader_config.py, else none].",
 )
 @click.option(
     "--force",
@@ -82,6 +111,7 @@ def command(
     no_sandbox: bool,
     force: bool,
     late_penalty: str | None,
+    cluster: str | None,
 ):
     """Autograde every submission in submitted/ and print a table of scores.
 
@@ -96,15 +126,21 @@ def command(
       xorkit grade --jobs 4
       xorkit grade --force         # regrade everyone, unchanged submissions too
       xorkit grade --assignment xor_mlp   # the same as `xorkit grade xor_mlp`
+      xorkit grade --cluster local:4      # a Dask cluster of 4 worker processes here
+      xorkit grade --cluster tcp://scheduler:8786   # the workers of a Dask cluster
       xorkit grade --engine nbgrader --no-sandbox   # stock nbgrader, trusted code
       xorkit grade --late-penalty per-hour:0.5      # late work loses 0.5 points an hour
     """
+    assignment = assignment_given(assignment_argument, assignment)
+    root = course.resolve()
+    if engine == "nbgrader" and cluster not in (None, "none"):
+        raise click.UsageError("--cluster grades with the kit's engine, not stock nbgrader")
+    address = _cluster(root, cluster, jobs) if engine == "kit" else ""
+
     # imported when the verb runs, not for --help: they load nbgrader and NumPy (seconds)
     from autograder.course import results
     from autograder.engine import grading
 
-    assignment = assignment_given(assignment_argument, assignment)
-    root = course.resolve()
     names = course_checks.chosen(root, assignment)
     for name in names:
         course_checks.built(root, name)
@@ -131,6 +167,7 @@ def command(
                 sandbox="off" if no_sandbox else "require",
                 force=force,
                 late_penalty=late_penalty,
+                cluster=address or None,
             )
         except grading.StudentsNotGraded as exc:
             click.echo(results.table(exc.outcomes))

@@ -16,8 +16,10 @@ only its ``Execute`` step is replaced. The pipeline, per submission:
    and a reason for whatever failed).
 
 ``jobs`` workers run phases 1 and 2 side by side; the main process only hands
-out submissions and records. ``engine="nbgrader"`` runs stock ``nbgrader
-autograde`` instead, for comparison.
+out submissions and records. With ``cluster``, the workers are those of a Dask
+cluster instead of a local pool (``autograder.engine.cluster``): the same
+phases, the same rules, the same recording. ``engine="nbgrader"`` runs stock
+``nbgrader autograde`` instead, for comparison.
 """
 
 from __future__ import annotations
@@ -400,6 +402,7 @@ def autograde(
     phases: dict | None = None,
     force: bool = False,
     late_penalty: str | None = None,
+    cluster: str | None = None,
 ) -> list[results.StudentOutcome]:
     """Grade every submission in ``submitted/`` and read the outcomes back.
 
@@ -412,6 +415,8 @@ def autograde(
     ``late_penalty`` (``autograder.engine.late``: none, zero, per-hour:POINTS)
     replaces the course's late-penalty rule for this run; without it,
     ``nbgrader_config.py`` decides (nbgrader's default: no penalty).
+    ``cluster`` (a Dask scheduler's address, or ``local:N``) grades on that
+    cluster's workers instead of ``jobs`` local processes.
     Raises ``GraderFault`` (nothing recorded for the students it affects) when
     the course, the reference, the checks, the sandbox or nbgrader fail, and
     ``StudentsNotGraded`` (everyone else recorded) when some submissions kept
@@ -435,7 +440,7 @@ def autograde(
         use_bwrap = use_sandbox(sandbox)
         bookkeeping.check_version()
         ungraded, reused = _kit_autograde(
-            root, assignment, students, jobs, progress, use_bwrap, phases, force, rule
+            root, assignment, students, jobs, progress, use_bwrap, phases, force, rule, cluster
         )
     outcomes = results.collect(root, assignment)
     for outcome in outcomes:
@@ -507,10 +512,20 @@ class _Batch:
 
 
 def _kit_autograde(
-    root, assignment, students, jobs, progress, use_bwrap, phases=None, force=False, rule=None
+    root,
+    assignment,
+    students,
+    jobs,
+    progress,
+    use_bwrap,
+    phases=None,
+    force=False,
+    rule=None,
+    cluster=None,
 ) -> tuple[dict[str, str], set[str]]:
-    """Grade ``students`` on ``jobs`` workers; the students not graded, with why,
-    and those whose grades were reused (unchanged since they were recorded).
+    """Grade ``students`` on ``jobs`` workers (or on ``cluster``'s); the students
+    not graded, with why, and those whose grades were reused (unchanged since
+    they were recorded).
 
     A worker that dies takes the submissions it had in hand with it, and nobody
     can tell which of them killed it. Those it may have been running are graded
@@ -543,8 +558,13 @@ def _kit_autograde(
     before, ungraded = set(extensions), {}
     batch.gradebook = Gradebook(results.db_url(root))
     try:
-        with run_folder():
-            ungraded = _grade_locally(batch, students, workers)
+        if cluster:
+            from autograder.engine import cluster as dask_cluster  # imports Dask: only then
+
+            ungraded = dask_cluster.grade(batch, students, cluster)
+        else:
+            with run_folder():
+                ungraded = _grade_locally(batch, students, workers)
     except GraderFault:
         _forget(root, assignment, _graded(root, assignment) - before - batch.recorded)
         raise
