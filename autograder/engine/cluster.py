@@ -47,6 +47,7 @@ import tempfile
 import time
 import uuid
 from collections import deque
+from concurrent.futures import CancelledError
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +62,7 @@ from autograder.faults import GraderFault
 CONNECT_SECONDS = 30  # to reach a scheduler
 WORKERS_SECONDS = 120  # for a scheduler's first worker to join
 
+FORK = sys.platform == "linux"  # where a LocalCluster's workers are forked from the coordinator
 # A LocalCluster's scheduler and workers, as the kit runs them (a remote
 # cluster's are its operator's):
 LOCAL_CONFIG = {
@@ -70,7 +72,16 @@ LOCAL_CONFIG = {
     "distributed.scheduler.worker-saturation": 1.0,
     # workers are forked from the coordinator, which has imported the grader
     # (spawned, each would spend seconds importing nbgrader and NumPy again)
-    "distributed.worker.multiprocessing-method": "fork" if sys.platform == "linux" else "spawn",
+    "distributed.worker.multiprocessing-method": "fork" if FORK else "spawn",
+    # the engine's own housekeeping wakes its threads less often: it shares the
+    # GIL with the grader in every process (defaults 10 ms to 500 ms)
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    # a worker holds one task: nothing to steal, nothing to rebalance
+    "distributed.scheduler.work-stealing": False,
+    "distributed.scheduler.active-memory-manager.start": False,
 }
 
 
@@ -89,6 +100,7 @@ def grade(batch, students: list[str], address: str) -> dict[str, str]:
         batch.limits,
         batch.use_bwrap,
         batch.tests,
+        forked=bool(LOCAL.fullmatch(address)) and FORK,
     )
     try:
         with connect(address) as client:
@@ -215,17 +227,23 @@ def _grade(batch, students: list[str], client: Client, plugin: str) -> dict[str,
                     queue.appendleft(job.student)
                 continue
             if future.status == "cancelled":
-                raise GraderFault(
-                    "the Dask cluster was lost while grading (its scheduler ended or stopped "
-                    "answering); the grades recorded so far are kept: grade again to finish"
-                )
+                raise GraderFault(LOST)
             graded = grading._result(future, job)
             future.release()
             grading._record(batch, [graded])
+    except (OSError, TimeoutError, CancelledError) as exc:  # the scheduler is gone
+        raise GraderFault(f"{LOST} ({type(exc).__name__}: {exc})") from None
     finally:
         if running:
-            client.cancel(list(running))
+            with contextlib.suppress(Exception):  # the scheduler may be gone
+                client.cancel(list(running))
     return ungraded
+
+
+LOST = (
+    "the Dask cluster was lost while grading (its scheduler ended or stopped answering); "
+    "the grades recorded so far are kept: grade again to finish"
+)
 
 
 def _pack(batch, job: Job) -> list | None:
@@ -270,11 +288,12 @@ _FAILED: dict[str, str] = {}  # plugin name -> why this worker could not prepare
 class CourseOnWorker(WorkerPlugin):
     """What every worker grades with, sent once to each: the course's files
     (verified there), the gradebook's view of the assignment, the limits, the
-    sandbox's use and the instructor's test cells."""
+    sandbox's use and the instructor's test cells. ``forked``: the workers are
+    forks of this process, which has run every check on the reference already."""
 
-    def __init__(self, files: shipment.CourseFiles, course, limits, use_bwrap: bool, tests):
+    def __init__(self, files, course, limits, use_bwrap: bool, tests, forked: bool = False):
         self.files, self.course, self.limits = files, course, limits
-        self.use_bwrap, self.tests = use_bwrap, tests
+        self.use_bwrap, self.tests, self.forked = use_bwrap, tests, forked
         self.name = f"xorkit-course-{files.digest[:16]}"
 
     def setup(self, worker):
@@ -302,7 +321,7 @@ class CourseOnWorker(WorkerPlugin):
             "memory": resource.getrlimit(resource.RLIMIT_AS),
         }
         try:
-            shipment.write_course(self.files, folder / "course")
+            shipment.write_course(self.files, folder / "course", self_test=not self.forked)
             # as in a local run: every temporary folder of the worker's grading
             # under one root, its sandboxes' control groups named for it (a
             # local cluster's inside the coordinator's run, which sweeps them)
