@@ -38,3 +38,16 @@ def test_scaling_run(capsys):
     assert bench.main(["--scaling", "1,3", "--jobs", "2"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines[-2:]] == ["1", "3"]
+
+
+@pytest.mark.slow
+def test_cluster_benchmark_small_class(capsys):
+    """The benchmark grades a small class on the process pool and on a local Dask
+    cluster, finds identical scores, and reports the ratio, the cluster's own
+    phases, a task's round trip and the capacity they imply."""
+    assert bench.main(["--students", "2", "--jobs", "2", "--cluster", "local:2"]) == 0
+    out = capsys.readouterr().out
+    assert "cluster / pool:" in out and "scores identical for all 2 submissions" in out
+    assert "task round trip" in out and "submissions per core-hour" in out
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.strip()}
+    assert float(rows["start"][1]) > 0 and float(rows["unpack"][1]) > 0
