@@ -216,9 +216,10 @@ def test_a_worker_killed_mid_batch_costs_nobody(tmp_path):
     with cluster.local_cluster(2) as local, Client(local, set_as_default=False) as client:
         for address in [local.scheduler_address, *client.scheduler_info()["workers"]]:
             assert address.startswith("tcp://127.0.0.1:"), address
+        # the workers, and this process (the scheduler and the nannies live here)
         listening = [
             c.laddr.ip
-            for pid in client.run(os.getpid).values()
+            for pid in [os.getpid(), *client.run(os.getpid).values()]
             for c in psutil.Process(pid).net_connections("inet")
             if c.status == psutil.CONN_LISTEN
         ]
