@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -133,6 +134,23 @@ def test_a_submission_arrives_as_it_was_submitted(tmp_path):
         shipment.submission_files(folder)
 
 
+def test_a_worker_removes_what_killed_workers_left(tmp_path, monkeypatch):
+    """A worker starting on a machine removes the course copies that killed
+    workers (no process by their pid, or a zombie) left in its temporary
+    folder, and no live worker's."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    left = tmp_path / f"{cluster.COURSE_PREFIX}{dead.pid}-abc"
+    live = tmp_path / f"{cluster.COURSE_PREFIX}{os.getpid()}-def"
+    for folder in (left, live):
+        (folder / "course" / "locked").mkdir(parents=True)
+        (folder / "course" / "locked").chmod(0)
+    cluster._sweep_dead_workers()
+    assert not left.exists() and live.exists()
+    (live / "course" / "locked").chmod(0o700)
+
+
 # ---------------------------------------------------------------- the example class
 
 
@@ -205,15 +223,19 @@ class _KillOneBusyWorker:
 
 
 @pytest.mark.slow
-def test_a_worker_killed_mid_batch_costs_nobody(tmp_path):
+def test_a_worker_killed_mid_batch_costs_nobody(tmp_path, monkeypatch):
     """A worker process killed while it grades a submission is replaced; its
     submission is graded again elsewhere and every student gets their exact
     grade, recorded once. The cluster listens on 127.0.0.1 only."""
+    # what the killed worker leaves (it runs no teardown) stays in tmp_path
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     course = built_course(tmp_path / "course")
     students = ["a", "b", "c", "d"]
     for student in students:
         submit(course, student, finished_release())
-    with cluster.local_cluster(2) as local, Client(local, set_as_default=False) as client:
+    here = cluster.local_cluster(2, local_directory=str(tmp_path / "dask"))
+    with here as local, Client(local, set_as_default=False) as client:
         for address in [local.scheduler_address, *client.scheduler_info()["workers"]]:
             assert address.startswith("tcp://127.0.0.1:"), address
         # the workers, and this process (the scheduler and the nannies live here)
@@ -323,7 +345,9 @@ def test_a_worker_without_bubblewrap_refuses_to_grade(tmp_path):
     does: the run stops (a grader fault) and nobody is recorded."""
     course = built_course(tmp_path / "course")
     submit(course, "ada", finished_release())
-    no_bwrap = cluster.local_cluster(1, env={"XORKIT_NO_BWRAP": "1"})
+    no_bwrap = cluster.local_cluster(
+        1, env={"XORKIT_NO_BWRAP": "1"}, local_directory=str(tmp_path / "dask")
+    )
     with no_bwrap as local, pytest.raises(GraderFault, match="bubblewrap"):
         grading.autograde(course, "xor_mlp", cluster=local.scheduler_address)
     assert _recorded(course) == []
@@ -402,7 +426,8 @@ def hostile_batch(tmp_path_factory):
                 continue
 
     thread = threading.Thread(target=serve, daemon=True)
-    with cluster.local_cluster(2) as local, Client(local, set_as_default=False) as client:
+    here = cluster.local_cluster(2, local_directory=str(course.parent / "dask"))
+    with here as local, Client(local, set_as_default=False) as client:
         workers = client.scheduler_info()["workers"]
         addresses = [local.scheduler_address, *workers, *(w["nanny"] for w in workers.values())]
         ports = [int(a.rsplit(":", 1)[1]) for a in addresses]

@@ -52,6 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dask
+import psutil
 from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin, as_completed
 
 from autograder.engine import cgroup, grading, sandbox, shipment
@@ -153,6 +154,8 @@ def local_cluster(workers: int, **options):
     127.0.0.1 only (the loopback: no other machine can reach its scheduler or
     its workers), without a dashboard; closed on exit."""
     environ = dict(os.environ)  # the nannies set their workers' variables here too
+    if "local_directory" in options:  # the scheduler's scratch space too
+        options.setdefault("scheduler_kwargs", {"local_directory": options["local_directory"]})
     quiet = {name: logging.getLogger(name).level for name in ("distributed", "tornado")}
     try:
         with dask.config.set(LOCAL_CONFIG):
@@ -314,7 +317,8 @@ class CourseOnWorker(WorkerPlugin):
             sandbox.bwrap_works.cache_clear()  # this machine's answer, not the coordinator's
             if not sandbox.bwrap_works():
                 raise GraderFault(grading.INSTALL_BWRAP)
-        folder = Path(tempfile.mkdtemp(prefix="xorkit-worker-"))
+        _sweep_dead_workers()
+        folder = Path(tempfile.mkdtemp(prefix=f"{COURSE_PREFIX}{os.getpid()}-"))
         restore = {
             "tempdir": tempfile.tempdir,
             "run": os.environ.get("XORKIT_RUN"),
@@ -340,6 +344,27 @@ class CourseOnWorker(WorkerPlugin):
         prepared = _PREPARED.pop(self.name, None)
         if prepared is not None:
             _undo(prepared.folder, prepared.restore)
+
+
+COURSE_PREFIX = "xorkit-course-"  # a worker's copy of the course: xorkit-course-<pid>-…
+
+
+def _sweep_dead_workers() -> None:
+    """Remove the course copies that workers killed on this machine left in
+    this temporary folder (a killed process runs no teardown; its nanny starts
+    a new worker, which sweeps); a live process's copy is kept."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{COURSE_PREFIX}*-*"):
+        pid = folder.name[len(COURSE_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                grading.remove_tree(folder)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:  # gone
+        return False
 
 
 def _undo(folder: Path, restore: dict) -> None:
