@@ -44,6 +44,7 @@ import resource
 import signal
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections import deque
@@ -74,6 +75,8 @@ LOCAL_CONFIG = {
     # workers are forked from the coordinator, which has imported the grader
     # (spawned, each would spend seconds importing nbgrader and NumPy again)
     "distributed.worker.multiprocessing-method": "fork" if FORK else "spawn",
+    # ... and end with it (``dask_setup`` below, run as each worker starts)
+    "distributed.worker.preload": [__name__],
     # the engine's own housekeeping wakes its threads less often: it shares the
     # GIL with the grader in every process (defaults 10 ms to 500 ms)
     "distributed.worker.profile.enabled": False,
@@ -270,6 +273,22 @@ def _pack(batch, job: Job) -> list | None:
 
 
 # ---------------------------------------------------------------- the workers
+
+
+def dask_setup(worker) -> None:
+    """As a worker of a ``local:N`` cluster starts (a Dask preload): end it when
+    its coordinator, its parent process, ends. Dask's own watch (a pipe from
+    the parent) fails with forked workers: each inherits the others' ends of
+    those pipes, so none sees its parent go, and a coordinator killed with
+    ``kill -9`` would leave them running, grading nobody."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:  # a child whose parent ends is given another
+            time.sleep(0.5)
+        os._exit(1)  # the zygote, bubblewrap's --die-with-parent, goes with it
+
+    threading.Thread(target=watch, name="xorkit-coordinator-watch", daemon=True).start()
 
 
 @dataclass
