@@ -211,7 +211,11 @@ def cluster_compare(args) -> int:
         example = sorted((template / "submitted").iterdir())[0] / ASSIGNMENT
         from autograder.engine import shipment
 
-        alone, pipelined = task_round_trip(args.cluster, shipment.submission_files(example))
+        saved, tempfile.tempdir = tempfile.tempdir, tmp  # a LocalCluster's scratch space
+        try:
+            alone, pipelined = task_round_trip(args.cluster, shipment.submission_files(example))
+        finally:
+            tempfile.tempdir = saved
 
     def wall(engine):
         return statistics.median(r[0] for r in runs[engine])
