@@ -333,7 +333,7 @@ class CourseOnWorker(WorkerPlugin):
                 "submission at a time; start workers with --nthreads 1"
             )
         if self.use_bwrap:
-            sandbox.bwrap_works.cache_clear()  # this machine's answer, not the coordinator's
+            sandbox.bwrap_trouble.cache_clear()  # this machine's answer, not the coordinator's
             if not sandbox.bwrap_works():
                 raise GraderFault(grading.INSTALL_BWRAP)
         _sweep_dead_workers()
