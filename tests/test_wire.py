@@ -1,12 +1,15 @@
 """The message format between the grader and a sandboxed submission."""
 
+import ast
 import json
 import pickle
 import struct
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+import autograder.engine
 from autograder.engine.worker import wire
 
 
@@ -67,3 +70,47 @@ def test_size_mismatch_is_a_protocol_error():
     message = struct.pack(">I", len(header)) + header + struct.pack(">Q", 8) + b"\0" * 8
     with pytest.raises(wire.ProtocolError):
         wire.decode(message)
+
+
+def test_every_message_type_is_declared_once_in_wire():
+    """The grader, the sandbox and the executor name each message type through
+    `wire`'s constants: no module of the engine sends or compares an "op" spelled
+    as a bare string, and every constant it uses is one `wire.OPS` declares."""
+    engine = Path(autograder.engine.__file__).parent
+    bare, used = [], set()
+    for path in sorted(engine.rglob("*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values, strict=True):
+                    op_key = isinstance(key, ast.Constant) and key.value == "op"
+                    if op_key and isinstance(value, ast.Constant):
+                        bare.append(f"{path.name}:{node.lineno} sends {value.value!r}")
+            if isinstance(node, ast.Compare) and _reads_op(node.left):
+                for other in node.comparators:
+                    if isinstance(other, ast.Constant):
+                        bare.append(f"{path.name}:{node.lineno} compares with {other.value!r}")
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "wire"
+                and node.attr.isupper()
+                and isinstance(getattr(wire, node.attr, None), str)
+                and node.attr not in ("NUMERIC_KINDS",)
+            ):
+                used.add(getattr(wire, node.attr))
+    assert not bare, bare
+    assert used <= wire.OPS and used, sorted(used - wire.OPS)
+    assert used == wire.OPS, f"declared but never used: {sorted(wire.OPS - used)}"
+
+
+def _reads_op(node) -> bool:
+    """Whether ``node`` is ``op`` or ``….get("op")`` or ``…["op"]``."""
+    if isinstance(node, ast.Name):
+        return node.id == "op"
+    if isinstance(node, ast.Call) and node.args:
+        first = node.args[0]
+        return isinstance(first, ast.Constant) and first.value == "op"
+    if isinstance(node, ast.Subscript):
+        return isinstance(node.slice, ast.Constant) and node.slice.value == "op"
+    return False

@@ -37,6 +37,7 @@ from autograder.checking import runner
 from autograder.checking.assignment import Assignment
 from autograder.checking.runner import CheckFailed, NotAttempted
 from autograder.engine.sandbox import Died, Limits, Sandbox, Zygote
+from autograder.engine.worker import wire
 from autograder.faults import GraderFault
 
 HIDDEN = re.compile(
@@ -104,15 +105,15 @@ class RemoteSubmission:
         def call(*args):
             reply = self.sandbox.call(name, list(args), self.swap, self.answer)
             op = reply.get("op")
-            if op == "return":
+            if op == wire.RETURN:
                 return reply.get("value")
-            if op == "missing":
+            if op == wire.MISSING:
                 raise NotAttempted(f"`{name}` is not defined")
-            if op == "not_callable":
+            if op == wire.NOT_CALLABLE:
                 raise CheckFailed(f"`{name}` is not a function")
-            if op == "raise" and reply.get("ename") == "NotImplementedError":
+            if op == wire.RAISE and reply.get("ename") == "NotImplementedError":
                 raise NotAttempted(f"`{name}` raises NotImplementedError")
-            if op == "raise":
+            if op == wire.RAISE:
                 raise CheckFailed(
                     runner.raised(name, str(reply.get("ename")), str(reply.get("evalue", "")))
                 )
@@ -420,16 +421,16 @@ def _student_function(sandbox: Sandbox, name: str, swap: list[str], answer):
             raise GraderFault(f"a visible test calls {name} with keyword arguments")
         reply = sandbox.call(name, list(args), swap, answer)
         op = reply.get("op")
-        if op == "return":
+        if op == wire.RETURN:
             return reply.get("value")
-        if op == "missing":
+        if op == wire.MISSING:
             raise StudentError("NameError", f"name '{name}' is not defined")
-        if op == "not_callable":
+        if op == wire.NOT_CALLABLE:
             raise StudentError("TypeError", f"'{name}' is not a function")
         ename, evalue = str(reply.get("ename", "Error")), str(reply.get("evalue", ""))
-        if op == "raise" and ename == "NotImplementedError":
+        if op == wire.RAISE and ename == "NotImplementedError":
             raise NotImplementedError(evalue)
-        raise StudentError(ename, evalue if op == "raise" else f"`{name}` could not be called")
+        raise StudentError(ename, evalue if op == wire.RAISE else f"`{name}` could not be called")
 
     call.__name__ = name
     return call

@@ -592,7 +592,7 @@ class Zygote:
         except (OSError, EOFError, wire.ProtocolError) as exc:
             self.kill()
             raise Died(f"the executor could not start: {_last_words(log) or exc}") from None
-        if ready.get("op") != "ready":
+        if ready.get("op") != wire.READY:
             self.kill()
             raise Died("the executor could not start")
 
@@ -605,7 +605,7 @@ class Zygote:
             socket.send_fds(self.control, [b"s"], [child.fileno()])
             # in the sandbox the child copies its folder from the read-only slot
             where = f"{INBOX}/{folder.relative_to(self.slot)}" if self.sandboxed else str(folder)
-            wire.send(self.control, {"op": "spawn", "input": where})
+            wire.send(self.control, {"op": wire.SPAWN, "input": where})
         except OSError as exc:
             self.kill()
             raise Died(f"the executor could not start: {exc}") from None
@@ -624,7 +624,7 @@ class Zygote:
         except (OSError, EOFError, wire.ProtocolError):
             self.kill()
             return None
-        if message.get("op") != "exited":
+        if message.get("op") != wire.EXITED:
             self.kill()
             return None
         if message.get("clean") is not True:
@@ -706,7 +706,7 @@ class Sandbox:
                 ready = self._recv(time.monotonic() + 120)
             except Died as exc:
                 raise Died(_last_words(log) or str(exc)) from None
-        if ready.get("op") != "ready":
+        if ready.get("op") != wire.READY:
             raise Died("the executor did not start")
         self.note = str(ready.get("note") or "")[:300]
 
@@ -760,12 +760,12 @@ class Sandbox:
 
     def run(self, code: str) -> dict:
         """Execute one cell; its reply holds the nbformat outputs."""
-        self._send({"op": "run", "code": code, "timeout": self.limits.cell_timeout})
+        self._send({"op": wire.RUN, "code": code, "timeout": self.limits.cell_timeout})
         limit = 8 * self.limits.output_kb * 1024 + REPLY_FLOOR
         while True:
             reply = self._recv(time.monotonic() + self.limits.cell_timeout + 5, limit)
-            if reply.get("op") == "ref":  # a proxy called outside a check: refuse
-                self._send({"op": "error", "message": "the reference is not available here"})
+            if reply.get("op") == wire.REF:  # a proxy called outside a check: refuse
+                self._send({"op": wire.ERROR, "message": "the reference is not available here"})
                 continue
             return reply
 
@@ -776,7 +776,7 @@ class Sandbox:
         limit = max(REPLY_FLOOR, 16 * bound)
         self._send(
             {
-                "op": "call",
+                "op": wire.CALL,
                 "fn": fn,
                 "args": args,
                 "swap": swap,
@@ -787,26 +787,26 @@ class Sandbox:
         deadline = time.monotonic() + self.limits.cell_timeout + 5
         while True:
             reply = self._recv(deadline, limit)
-            if reply.get("op") != "ref":
+            if reply.get("op") != wire.REF:
                 return reply
             name = reply.get("fn")
             if name not in swap:
-                self._send({"op": "error", "message": f"{name} is not available here"})
+                self._send({"op": wire.ERROR, "message": f"{name} is not available here"})
                 continue
             if largest_array(reply.get("args", [])) > bound:
                 message = (
                     f"ValueError: {name} was called with an array of more than {bound} "
                     "elements, far larger than anything the check passed in"
                 )
-                self._send({"op": "error", "message": message})
+                self._send({"op": wire.ERROR, "message": message})
                 continue
             try:
                 value = answer_ref(name, reply.get("args", []))
-                self._send({"op": "value", "value": value})
+                self._send({"op": wire.VALUE, "value": value})
             except Died:
                 raise
             except Exception as exc:
-                self._send({"op": "error", "message": f"{type(exc).__name__}: {exc}"[:300]})
+                self._send({"op": wire.ERROR, "message": f"{type(exc).__name__}: {exc}"[:300]})
 
     def kill(self) -> None:
         if self.zygote is not None:
@@ -828,7 +828,7 @@ class Sandbox:
         if not hasattr(self, "sock"):
             return
         with contextlib.suppress(OSError):
-            wire.send(self.sock, {"op": "exit"})
+            wire.send(self.sock, {"op": wire.EXIT})
         if self.zygote is not None:
             if not self.status_read:
                 self.zygote.exit_status()

@@ -3,7 +3,8 @@
 Started by the grader as ``python executor.py FD LIMITS_JSON`` with one end of a
 socket pair on file descriptor FD. It applies the resource limits, starts an
 IPython shell (the machinery a Jupyter kernel uses, without the kernel's start-up
-cost) and serves requests until told to exit:
+cost) and serves requests until told to exit (every message type is declared
+in ``wire.py``, with what it carries):
 
 * ``run``: execute a cell, reply with its nbformat outputs;
 * ``call``: call one of the notebook's functions with the given arguments and
@@ -196,7 +197,7 @@ def run(shell, outputs, code, timeout):
     finally:
         sys.stdout, sys.stderr = saved
     return {
-        "op": "ran",
+        "op": wire.RAN,
         "ok": bool(ok),
         "outputs": outputs.take(),
         "count": shell.execution_count - 1,
@@ -214,14 +215,14 @@ def proxy(sock, name):
     def call_reference(*args, **kwargs):
         _EXCHANGE["busy"] = True
         try:
-            wire.send(sock, {"op": "ref", "fn": name, "args": list(args), "kwargs": kwargs})
+            wire.send(sock, {"op": wire.REF, "fn": name, "args": list(args), "kwargs": kwargs})
             reply = wire.recv(sock)
         finally:
             _EXCHANGE["busy"] = False
         expired, _EXCHANGE["expired"] = _EXCHANGE["expired"], None
         if expired is not None:
             raise CellTimeout(f"exceeded the time limit of {expired:g} s")
-        if reply.get("op") == "value":
+        if reply.get("op") == wire.VALUE:
             return reply.get("value")
         raise RuntimeError(str(reply.get("message", "the reference is not available here")))
 
@@ -233,9 +234,9 @@ def call(shell, sock, message, timeout):
     namespace = shell.user_ns
     fn = namespace.get(message["fn"], MISSING)
     if fn is MISSING:
-        return {"op": "missing"}
+        return {"op": wire.MISSING}
     if not callable(fn):
-        return {"op": "not_callable"}
+        return {"op": wire.NOT_CALLABLE}
     saved = {name: namespace.get(name, MISSING) for name in message.get("swap", [])}
     sink = io.StringIO()
     try:
@@ -249,12 +250,12 @@ def call(shell, sock, message, timeout):
         ):
             warnings.simplefilter("ignore")
             value = fn(*message.get("args", []))
-        reply = {"op": "return", "value": value}
+        reply = {"op": wire.RETURN, "value": value}
         size = len(wire.encode(reply))  # fail here, not in send, if it cannot be encoded
         limit = message.get("max_bytes", wire.MAX_MESSAGE)
         if size > limit:
             return {
-                "op": "raise",
+                "op": wire.RAISE,
                 "ename": "ValueError",
                 "evalue": f"it returned {size} bytes of data, more than the {limit} the "
                 "grader accepts for arguments this small: return arrays shaped as the "
@@ -263,7 +264,7 @@ def call(shell, sock, message, timeout):
         return reply
     except BaseException as exc:  # the student's code decides what is raised
         name = "TimeoutError" if isinstance(exc, CellTimeout) else type(exc).__name__
-        return {"op": "raise", "ename": name, "evalue": _text(exc, 300)}
+        return {"op": wire.RAISE, "ename": name, "evalue": _text(exc, 300)}
     finally:
         for name, value in saved.items():
             if value is MISSING:
@@ -277,7 +278,7 @@ def serve(sock, limits, note=""):
     apply_limits(limits)
     outputs = Outputs(limits.get("output_bytes", 1 << 20))
     shell = make_shell(outputs)
-    ready = {"op": "ready", "sandboxed": os.environ.get("XORKIT_SANDBOX", ""), "note": note}
+    ready = {"op": wire.READY, "sandboxed": os.environ.get("XORKIT_SANDBOX", ""), "note": note}
     # From here on, what the student writes to file descriptors 1 and 2 goes
     # nowhere: they lead to a log file on the grader's disk (start-up errors
     # before this point are worth keeping there). Cells' outputs are caught in
@@ -293,20 +294,19 @@ def serve(sock, limits, note=""):
         except EOFError:
             return
         op = message.get("op")
-        if op == "run":
+        if op == wire.RUN:
             reply = run(shell, outputs, message["code"], message["timeout"])
-        elif op == "call":
+        elif op == wire.CALL:
             reply = call(shell, sock, message, message["timeout"])
-        elif op == "exit":
+        elif op == wire.EXIT:
             return
         else:  # a late answer to a proxy whose call timed out: nothing waits for it
             continue
         try:
             wire.send(sock, reply)
         except (TypeError, ValueError):
-            wire.send(
-                sock, {"op": "raise", "ename": "ValueError", "evalue": "result could not be sent"}
-            )
+            unsent = {"op": wire.RAISE, "ename": "ValueError", "evalue": "result could not be sent"}
+            wire.send(sock, unsent)
 
 
 def preload():
@@ -369,14 +369,14 @@ def zygote(control, limits):
         os.chdir("/")
     if sandboxed and not _scrub(places, first=True):
         return
-    wire.send(control, {"op": "ready"})
+    wire.send(control, {"op": wire.READY})
     while True:
         try:
             _, fds, _, _ = socket.recv_fds(control, 1, 1)
             message = wire.recv(control)
         except (EOFError, OSError):
             return
-        if message.get("op") != "spawn" or len(fds) != 1:
+        if message.get("op") != wire.SPAWN or len(fds) != 1:
             for fd in fds:
                 os.close(fd)
             continue
@@ -402,7 +402,7 @@ def zygote(control, limits):
         os.close(fds[0])
         _, status = os.waitpid(pid, 0)
         clean = _clean_up(pid, places)
-        wire.send(control, {"op": "exited", "status": _status(status), "clean": clean})
+        wire.send(control, {"op": wire.EXITED, "status": _status(status), "clean": clean})
 
 
 def _copy_in(source, folder, limits):

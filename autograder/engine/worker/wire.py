@@ -35,6 +35,32 @@ MAX_ITEMS = 100_000
 NUMERIC_KINDS = "biufc"  # bool, int, uint, float, complex
 
 
+# The messages, named by their "op": the one list of what each side may send.
+# The grader trusts none of them (decode above), and answers nothing else.
+# grader -> zygote, on the control socket, with the submission's socket as an fd
+SPAWN = "spawn"  # {"input": the submission's folder}
+# zygote -> grader
+READY = "ready"  # the zygote (and, on the submission's socket, its executor) is ready
+EXITED = "exited"  # {"status", "clean"}: a submission's process has ended
+# grader -> executor
+RUN = "run"  # {"code", "timeout"}: execute a cell
+CALL = "call"  # {"fn", "args", "swap", "timeout", "max_bytes"}: call a function
+EXIT = "exit"  # serve no more
+VALUE = "value"  # {"value"}: the reference's answer to REF
+ERROR = "error"  # {"message"}: no answer to REF
+# executor -> grader
+RAN = "ran"  # {"ok", "outputs", "count"}: a cell ran
+RETURN = "return"  # {"value"}: a call returned
+RAISE = "raise"  # {"ename", "evalue"}: a call raised
+MISSING = "missing"  # the called name is not defined
+NOT_CALLABLE = "not_callable"  # the called name is not a function
+REF = "ref"  # {"fn", "args", "kwargs"}: a proxy asks for the reference's result
+OPS = frozenset(
+    {SPAWN, READY, EXITED, RUN, CALL, EXIT, VALUE, ERROR}
+    | {RAN, RETURN, RAISE, MISSING, NOT_CALLABLE, REF}
+)
+
+
 class ProtocolError(Exception):
     """The peer sent something that is not a valid message."""
 
