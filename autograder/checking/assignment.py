@@ -43,7 +43,12 @@ RECORD = "build.json"
 # The checks core every assignment's checks are made of: a change to any of
 # these, or to the assignment's package, needs a new build.
 KIT_DIR = Path(__file__).resolve().parent.parent
-CORE_FILES = ("checking/numerics.py", "checking/hints.py", "checking/runner.py")
+CORE_FILES = (
+    "checking/numerics.py",
+    "checking/hints.py",
+    "checking/runner.py",
+    "checking/sigmoid_checks.py",
+)
 
 
 @dataclass(frozen=True)
