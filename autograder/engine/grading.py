@@ -580,8 +580,8 @@ def _kit_autograde(
 
 @contextlib.contextmanager
 def run_folder():
-    """One run of sandboxes: every temporary folder it makes (zygote slots, their
-    logs, the executor's copy) lives under one root, removed when the run ends,
+    """One run of sandboxes: every temporary folder it makes (zygote slots, the
+    executor's copy) lives under one root, removed when the run ends,
     and the sandboxes' control groups are named for the run and removed with it."""
     run_tmp, saved_tmp = tempfile.mkdtemp(prefix="xorkit-run-"), tempfile.tempdir
     tempfile.tempdir = run_tmp

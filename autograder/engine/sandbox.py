@@ -16,6 +16,7 @@ says that it was not sandboxed.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import json
 import os
@@ -452,7 +453,13 @@ def _group(limits: Limits, sandboxed: bool) -> cgroup.Group | None:
 
 
 def _launch(
-    command, env, cwd: Path, child: socket.socket, log, uid: int | None = None, group=None
+    command,
+    env,
+    cwd: Path,
+    child: socket.socket,
+    output: _StartupOutput,
+    uid: int | None = None,
+    group=None,
 ) -> subprocess.Popen:
     # uid: run as this user and the group of the same number, without root's
     # supplementary groups; group: the control group it joins before it starts
@@ -463,37 +470,58 @@ def _launch(
         command,
         pass_fds=[child.fileno()],
         stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=log,
+        stdout=output.write_fd,
+        stderr=output.write_fd,
         cwd=cwd,
         env=env,
         start_new_session=True,
         **drop,
     )
     child.close()
+    output.launched()
     return proc
 
 
-def _open_log(path: Path, append: bool):
-    """A sandbox's start-up log, the grader's alone (0600): bubblewrap's init
-    holds it open as its stdout, which /proc/1/fd/1 would otherwise lead
-    student code to, for reading and, as the file's owner, for writing."""
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
-    fd = os.open(path, flags, 0o600)
-    os.fchmod(fd, 0o600)
-    return os.fdopen(fd, "ab" if append else "wb")
+class _StartupOutput:
+    """A sandbox's standard output and error: a pipe, not a file. While the
+    sandbox starts, only the grader's own code writes there (bubblewrap, the
+    launcher, the executor before it serves), and the grader reads the last
+    line of it if the start fails. Once started, the grader closes its end:
+    the executor points its descriptors 1 and 2 at /dev/null, and whatever a
+    submission still writes to one it holds (bubblewrap's init's, through
+    /proc/1/fd/1, where its uid may open them) fails with EPIPE. Nothing a
+    submission writes reaches a file on the host or the grader's memory."""
 
+    KEEP = 4096  # bytes of a failed start's complaint kept for the message
 
-def _last_words(log: Path) -> str:
-    """The last line a sandbox that could not start left in its log (bubblewrap's,
-    the launcher's or Python's complaint), for the grader's message."""
-    try:
-        with open(log, "rb") as text:
-            text.seek(max(0, text.seek(0, os.SEEK_END) - 4096))
-            lines = text.read().decode("utf-8", "replace").strip().splitlines()
-    except OSError:
-        return ""
-    return lines[-1][:300] if lines else ""
+    def __init__(self):
+        self.read_fd, self.write_fd = os.pipe2(os.O_CLOEXEC)
+        os.set_blocking(self.read_fd, False)
+        with contextlib.suppress(OSError):  # room for a long start-up traceback
+            fcntl.fcntl(self.read_fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+        self.words = b""
+
+    def launched(self) -> None:
+        """The sandbox holds the write end now; the grader keeps none."""
+        os.close(self.write_fd)
+        self.write_fd = -1
+
+    def last_words(self) -> str:
+        """The last line a sandbox that could not start wrote (bubblewrap's, the
+        launcher's or Python's complaint), for the grader's message."""
+        if self.read_fd >= 0:
+            with contextlib.suppress(OSError):
+                while chunk := os.read(self.read_fd, 1 << 16):
+                    self.words = (self.words + chunk)[-self.KEEP :]
+        lines = self.words.decode("utf-8", "replace").strip().splitlines()
+        return lines[-1][:300] if lines else ""
+
+    def close(self) -> None:
+        for fd in (self.read_fd, self.write_fd):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self.read_fd = self.write_fd = -1
 
 
 def _lease(sandboxed: bool) -> sandbox_uids.Lease | None:
@@ -581,17 +609,20 @@ class Zygote:
         command, env = _command(self.slot, self.sandboxed, ["--zygote"], self.limits, child, uid)
         if uid is not None:  # the slot, read-only in there, readable by the sandbox's uid
             _hand_over(self.slot, uid)
-        log = self.slot.parent / f"{self.slot.name}.zygote.log"
-        self.log = _open_log(log, append=True)
-        self.group = _group(self.limits, self.sandboxed)
-        self.proc = _launch(command, env, self.slot, child, self.log, group=self.group)
-        self.control = parent
-        self.control.settimeout(120)
+        output = _StartupOutput()
         try:
-            ready = wire.recv(self.control, REPLY_FLOOR)
-        except (OSError, EOFError, wire.ProtocolError) as exc:
-            self.kill()
-            raise Died(f"the executor could not start: {_last_words(log) or exc}") from None
+            self.group = _group(self.limits, self.sandboxed)
+            self.proc = _launch(command, env, self.slot, child, output, group=self.group)
+            self.control = parent
+            self.control.settimeout(120)
+            try:
+                ready = wire.recv(self.control, REPLY_FLOOR)
+            except (OSError, EOFError, wire.ProtocolError) as exc:
+                self.kill()
+                words = output.last_words()
+                raise Died(f"the executor could not start: {words or exc}") from None
+        finally:
+            output.close()
         if ready.get("op") != wire.READY:
             self.kill()
             raise Died("the executor could not start")
@@ -697,15 +728,17 @@ class Sandbox:
             uid = None if self.sandboxed else self.drop_uid  # bubblewrap's uid is its own
             if uid is not None:
                 _hand_over(self.scratch, uid)
-            log = self.scratch.parent / f"{self.scratch.name}.log"
-            self.log = _open_log(log, append=False)
-            self.group = _group(self.limits, self.sandboxed)
-            self.proc = _launch(command, env, self.scratch, child, self.log, uid, self.group)
-            self.sock = parent
+            output = _StartupOutput()
             try:
-                ready = self._recv(time.monotonic() + 120)
-            except Died as exc:
-                raise Died(_last_words(log) or str(exc)) from None
+                self.group = _group(self.limits, self.sandboxed)
+                self.proc = _launch(command, env, self.scratch, child, output, uid, self.group)
+                self.sock = parent
+                try:
+                    ready = self._recv(time.monotonic() + 120)
+                except Died as exc:
+                    raise Died(output.last_words() or str(exc)) from None
+            finally:
+                output.close()
         if ready.get("op") != wire.READY:
             raise Died("the executor did not start")
         self.note = str(ready.get("note") or "")[:300]
@@ -839,4 +872,3 @@ class Sandbox:
                 self.proc.wait(timeout=2)
         self.kill()
         self.sock.close()
-        self.log.close()

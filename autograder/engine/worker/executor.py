@@ -273,20 +273,24 @@ def call(shell, sock, message, timeout):
                 namespace[name] = value
 
 
+def _quiet():
+    """Point file descriptors 1 and 2 at /dev/null, before saying ready. Until
+    then they are a pipe the grader reads while the sandbox starts (the last
+    line of a failed start is its message); from then on the grader has closed
+    it, and what the student writes to them goes nowhere."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.close(null)
+
+
 def serve(sock, limits, note=""):
     """Serve one submission on ``sock`` until told to exit."""
     apply_limits(limits)
     outputs = Outputs(limits.get("output_bytes", 1 << 20))
     shell = make_shell(outputs)
     ready = {"op": wire.READY, "sandboxed": os.environ.get("XORKIT_SANDBOX", ""), "note": note}
-    # From here on, what the student writes to file descriptors 1 and 2 goes
-    # nowhere: they lead to a log file on the grader's disk (start-up errors
-    # before this point are worth keeping there). Cells' outputs are caught in
-    # Python, by Stream.
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 1)
-    os.dup2(null, 2)
-    os.close(null)
+    _quiet()  # cells' outputs are caught in Python, by Stream
     wire.send(sock, ready)
     while True:
         try:
@@ -369,6 +373,7 @@ def zygote(control, limits):
         os.chdir("/")
     if sandboxed and not _scrub(places, first=True):
         return
+    _quiet()
     wire.send(control, {"op": wire.READY})
     while True:
         try:
