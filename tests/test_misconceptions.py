@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import types
 from functools import cache
+from pathlib import Path
 
 import pytest
 
 from autograder.checking import misconceptions
+from autograder.checking.misconceptions import Edit, Misconception
 from autograder.checking.runner import Submission, quiet, run_checks_on
+from autograder.faults import GraderFault
 from tests.catalogue import MISCONCEPTION_OF, VARIANTS
 from tests.helpers import XOR, solved_sources
 from tests.test_catalogue import _notebook_globals  # the solved notebook's globals, run once
@@ -76,3 +80,71 @@ def test_misconception_precision_and_recall(capsys):
     assert not [v.name for v in VARIANTS if v.kind == "correct" and found[v.name]]
     assert precision >= 0.95, lines
     assert recall >= 0.9, lines
+
+
+# a reference of one function whose docstring repeats its code's text
+SMALL_REFERENCE = '''\
+def scale(x):
+    """Returns 2 * x."""
+    return 2 * x
+'''
+
+
+def _small_reference(tmp_path) -> types.ModuleType:
+    """SMALL_REFERENCE as a module read from a file, as the course's reference is."""
+    module = types.ModuleType("small_reference")
+    module.__file__ = str(tmp_path / "reference.py")
+    Path(module.__file__).write_text(SMALL_REFERENCE)
+    exec(SMALL_REFERENCE, vars(module))
+    return module
+
+
+def _one(name: str, *edits: Edit) -> list[Misconception]:
+    return [Misconception(name, "a mistake", {"scale": edits})]
+
+
+def test_an_edit_is_the_reference_function_with_its_replacements(tmp_path):
+    """An Edit becomes the reference function's source, its docstring left out,
+    with each replacement made in order, and runs as that function."""
+    reference = _small_reference(tmp_path)
+    edit = Edit("scale", "2 * x", "3 * x", "3 * x", "(3 * x + 1)")
+    [item] = misconceptions.resolved(_one("off-by-one", edit), reference)
+    [source] = item.code["scale"]
+    assert source == "def scale(x):\n    return (3 * x + 1)\n"
+    [scale] = misconceptions._implementations(reference, "scale", item.code["scale"])
+    assert scale(2) == 7
+
+
+@pytest.mark.parametrize(
+    "edit, why",
+    [
+        (Edit("scale", "4 * x", "5 * x"), "'4 * x' is there 0 times, not once"),
+        (Edit("scale", "x", "y"), "'x' is there 2 times, not once"),
+        (Edit("scale", "Returns", "Gives"), "'Returns' is there 0 times"),  # docstring only
+        (Edit("shift", "2 * x", "x"), "it edits shift, listed under scale"),
+        (Edit("scale", "2 * x", "2 * (x"), "does not compile"),
+    ],
+)
+def test_an_edit_that_no_longer_applies_is_a_grader_fault(tmp_path, edit, why):
+    """An edit whose text is not in the reference function exactly once (or that
+    edits another function, or leaves code that does not compile) stops the
+    catalogue loading with a GraderFault naming the misconception and why."""
+    with pytest.raises(GraderFault, match="misconception 'stale-edit'") as fault:
+        misconceptions.resolved(_one("stale-edit", edit), _small_reference(tmp_path))
+    assert why in str(fault.value)
+
+
+def test_the_catalogue_edits_the_reference_of_the_course_being_graded(tmp_path):
+    """The catalogue applies its edits to the assignment's own reference: one
+    where an edited line changed makes loading it a GraderFault naming the
+    misconception, not a misconception silently lost."""
+    original = XOR.reference_path()
+    changed = tmp_path / "reference.py"
+    changed.write_text(original.read_text().replace("y_hat > 0.5", "0.5 < y_hat"))
+    XOR.use_reference(changed)
+    try:
+        with pytest.raises(GraderFault, match="misconception 'threshold-on-the-wrong-value'"):
+            misconceptions.catalogue(XOR)
+    finally:
+        XOR.use_reference(None)
+    assert misconceptions.catalogue(XOR)[0]

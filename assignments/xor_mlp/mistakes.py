@@ -3,12 +3,14 @@
 Each misconception is a line a student can act on and one or more
 implementations of it, per contract function, run in the grader on the probes
 below (``autograder.checking.misconceptions``). The implementations are
-written from the catalogue of real mistakes (``tests/catalogue.py``).
+written from the catalogue of real mistakes (``tests/catalogue.py``): most as
+an ``Edit`` of the reference function, in its own words; the ones that are no
+small edit of it in full.
 """
 
 import numpy as np
 
-from autograder.checking.misconceptions import Misconception
+from autograder.checking.misconceptions import Edit, Misconception
 
 from .cases import case
 
@@ -19,30 +21,16 @@ MISCONCEPTIONS = (
         "the sigmoid's derivative written through its output a: dL_dw1 is off while dL_dw2 "
         "is right (see the gradient check); use sigmoid_derivative(act_hidden)",
         {
-            "sigmoid_derivative": ("def sigmoid_derivative(a):\n    return sigmoid(a)\n",),
+            "sigmoid_derivative": (Edit("sigmoid_derivative", "a * (1.0 - a)", "sigmoid(a)"),),
             "backward": (
-                """\
-def backward(X, y, y_hat, act_hidden, w2):
-    residual, error = mse(y_hat, y)
-    dL_dy = residual / X.shape[0]
-    delta = (dL_dy @ w2.T) * sigmoid(act_hidden)
-    return X.T @ delta, act_hidden.T @ dL_dy, error
-""",
+                Edit("backward", "sigmoid_derivative(act_hidden)", "sigmoid(act_hidden)"),
             ),
             "backward_loops": (
-                """\
-def backward_loops(X, y, y_hat, act_hidden, w2):
-    residual, error = mse(y_hat, y)
-    n, d = X.shape
-    h = act_hidden.shape[1]
-    dw1, dw2 = np.zeros((d, h)), np.zeros((h, 1))
-    for j in range(h):
-        for k in range(n):
-            dw2[j, 0] += residual[k, 0] * act_hidden[k, j] / n
-            for i in range(d):
-                dw1[i, j] += residual[k, 0] * w2[j, 0] * sigmoid(act_hidden[k, j]) * X[k, i] / n
-    return dw1, dw2, error
-""",
+                Edit(
+                    "backward_loops",
+                    "act_hidden[k, j] * (1.0 - act_hidden[k, j])",
+                    "sigmoid(act_hidden[k, j])",
+                ),
             ),
         },
     ),
@@ -53,23 +41,17 @@ def backward_loops(X, y, y_hat, act_hidden, w2):
         "pre-activation",
         {
             "sigmoid_derivative": (
-                "def sigmoid_derivative(a):\n    s = sigmoid(a)\n    return s * (1 - s)\n",
+                Edit("sigmoid_derivative", "a * (1.0 - a)", "sigmoid(a) * (1.0 - sigmoid(a))"),
             ),
             "forward_pass": (
-                """\
-def forward_pass(X, w1, w2):
-    act_hidden = sigmoid(sigmoid(X @ w1))
-    return act_hidden, act_hidden @ w2
-""",
+                Edit("forward_pass", "sigmoid(dense(X, w1))", "sigmoid(sigmoid(dense(X, w1)))"),
             ),
             "backward": (
-                """\
-def backward(X, y, y_hat, act_hidden, w2):
-    residual, error = mse(y_hat, y)
-    dL_dy = residual / X.shape[0]
-    delta = (dL_dy @ w2.T) * sigmoid_derivative(sigmoid(act_hidden))
-    return X.T @ delta, act_hidden.T @ dL_dy, error
-""",
+                Edit(
+                    "backward",
+                    "sigmoid_derivative(act_hidden)",
+                    "sigmoid_derivative(sigmoid(act_hidden))",
+                ),
             ),
         },
     ),
@@ -78,36 +60,16 @@ def backward(X, y, y_hat, act_hidden, w2):
         "the 1/N of the mean is missing: the result is N times too large, and on the XOR "
         "batch exactly 4 times; divide by the batch size N = X.shape[0] (once)",
         {
-            "mse": (
-                """\
-def mse(y_hat, y):
-    residual = y_hat - y
-    return residual, float(np.sum(0.5 * residual**2))
-""",
-            ),
-            "backward": (
-                """\
-def backward(X, y, y_hat, act_hidden, w2):
-    residual, error = mse(y_hat, y)
-    delta = (residual @ w2.T) * sigmoid_derivative(act_hidden)
-    return X.T @ delta, act_hidden.T @ residual, error
-""",
-            ),
+            "mse": (Edit("mse", "np.mean(", "np.sum("),),
+            "backward": (Edit("backward", "residual / n_samples", "residual"),),
             "backward_loops": (
-                """\
-def backward_loops(X, y, y_hat, act_hidden, w2):
-    residual, error = mse(y_hat, y)
-    n, d = X.shape
-    h = act_hidden.shape[1]
-    dw1, dw2 = np.zeros((d, h)), np.zeros((h, 1))
-    for j in range(h):
-        for k in range(n):
-            dw2[j, 0] += residual[k, 0] * act_hidden[k, j]
-            slope = act_hidden[k, j] * (1 - act_hidden[k, j])
-            for i in range(d):
-                dw1[i, j] += residual[k, 0] * w2[j, 0] * slope * X[k, i]
-    return dw1, dw2, error
-""",
+                Edit(
+                    "backward_loops",
+                    "act_hidden[k, j] / n_samples",
+                    "act_hidden[k, j]",
+                    "X[k, i] / n_samples",
+                    "X[k, i]",
+                ),
             ),
         },
     ),
@@ -117,16 +79,8 @@ def backward_loops(X, y, y_hat, act_hidden, w2):
         "and the ½ is what cancels the 2 of the derivative",
         {
             "mse": (
-                """\
-def mse(y_hat, y):
-    residual = y_hat - y
-    return residual, float(np.mean(residual**2))
-""",
-                """\
-def mse(y_hat, y):
-    residual = y_hat - y
-    return residual, float(np.mean(0.25 * residual**2))
-""",
+                Edit("mse", "0.5 * residual**2", "residual**2"),
+                Edit("mse", "0.5 * residual**2", "0.25 * residual**2"),
             ),
         },
     ),
@@ -135,22 +89,8 @@ def mse(y_hat, y):
         "the residual is taken the wrong way round (y − y_hat): the gradients then point "
         "uphill and training makes the error grow; the residual is y_hat − y",
         {
-            "mse": (
-                """\
-def mse(y_hat, y):
-    residual = y - y_hat
-    return residual, float(np.mean(0.5 * residual**2))
-""",
-            ),
-            "backward": (
-                """\
-def backward(X, y, y_hat, act_hidden, w2):
-    residual, error = mse(y_hat, y)
-    dL_dy = -residual / X.shape[0]
-    delta = (dL_dy @ w2.T) * sigmoid_derivative(act_hidden)
-    return X.T @ delta, act_hidden.T @ dL_dy, error
-""",
-            ),
+            "mse": (Edit("mse", "y_hat - y", "y - y_hat"),),
+            "backward": (Edit("backward", "residual / n_samples", "-residual / n_samples"),),
         },
     ),
     Misconception(
@@ -159,40 +99,11 @@ def backward(X, y, y_hat, act_hidden, w2):
         "function's docstring names, in that order",
         {
             "forward_pass": (
-                """\
-def forward_pass(X, w1, w2):
-    act_hidden = sigmoid(X @ w1)
-    return act_hidden @ w2, act_hidden
-""",
+                Edit("forward_pass", "return act_hidden, y_hat", "return y_hat, act_hidden"),
             ),
-            "mse": (
-                """\
-def mse(y_hat, y):
-    residual = y_hat - y
-    return float(np.mean(0.5 * residual**2)), residual
-""",
-            ),
-            "backward": (
-                """\
-def backward(X, y, y_hat, act_hidden, w2):
-    residual, error = mse(y_hat, y)
-    dL_dy = residual / X.shape[0]
-    delta = (dL_dy @ w2.T) * sigmoid_derivative(act_hidden)
-    return act_hidden.T @ dL_dy, X.T @ delta, error
-""",
-            ),
-            "train": (
-                """\
-def train(X, y, w1, w2, learning_rate, n_epochs):
-    errors = []
-    for _ in range(n_epochs):
-        act_hidden, y_hat = forward_pass(X, w1, w2)
-        dw1, dw2, error = backward(X, y, y_hat, act_hidden, w2)
-        errors.append(error)
-        w1, w2 = w1 - learning_rate * dw1, w2 - learning_rate * dw2
-    return w2, w1, errors
-""",
-            ),
+            "mse": (Edit("mse", "return residual, error", "return error, residual"),),
+            "backward": (Edit("backward", "return dL_dw1, dL_dw2", "return dL_dw2, dL_dw1"),),
+            "train": (Edit("train", "return w1, w2", "return w2, w1"),),
         },
     ),
     Misconception(
@@ -201,6 +112,7 @@ def train(X, y, w1, w2, learning_rate, n_epochs):
         "table and the sum adds N² products instead of N; print the shapes, and index a "
         "column as residual[k, 0] or residual[:, 0]",
         {
+            # a loop over the weights whose sums over the samples are vectorised
             "backward_loops": (
                 """\
 def backward_loops(X, y, y_hat, act_hidden, w2):
@@ -225,16 +137,13 @@ def backward_loops(X, y, y_hat, act_hidden, w2):
         "pass inside the loop, at the current weights",
         {
             "train": (
-                """\
-def train(X, y, w1, w2, learning_rate, n_epochs):
-    errors = []
-    act_hidden, y_hat = forward_pass(X, w1, w2)
-    for _ in range(n_epochs):
-        dw1, dw2, error = backward(X, y, y_hat, act_hidden, w2)
-        errors.append(error)
-        w1, w2 = w1 - learning_rate * dw1, w2 - learning_rate * dw2
-    return w1, w2, errors
-""",
+                Edit(
+                    "train",
+                    "        act_hidden, y_hat = forward_pass(X, w1, w2)\n",
+                    "",
+                    "errors = []",
+                    "errors = []\n    act_hidden, y_hat = forward_pass(X, w1, w2)",
+                ),
             ),
         },
     ),
@@ -244,26 +153,8 @@ def train(X, y, w1, w2, learning_rate, n_epochs):
         "w1 ← w1 − λ·dL_dw1 and w2 ← w2 − λ·dL_dw2, every epoch",
         {
             "train": (
-                """\
-def train(X, y, w1, w2, learning_rate, n_epochs):
-    errors = []
-    for _ in range(n_epochs):
-        act_hidden, y_hat = forward_pass(X, w1, w2)
-        _, dw2, error = backward(X, y, y_hat, act_hidden, w2)
-        errors.append(error)
-        w2 = w2 - learning_rate * dw2
-    return w1, w2, errors
-""",
-                """\
-def train(X, y, w1, w2, learning_rate, n_epochs):
-    errors = []
-    for _ in range(n_epochs):
-        act_hidden, y_hat = forward_pass(X, w1, w2)
-        dw1, _, error = backward(X, y, y_hat, act_hidden, w2)
-        errors.append(error)
-        w1 = w1 - learning_rate * dw1
-    return w1, w2, errors
-""",
+                Edit("train", "w1 = w1 - learning_rate * dL_dw1", ""),
+                Edit("train", "w2 = w2 - learning_rate * dL_dw2", ""),
             ),
         },
     ),
@@ -272,16 +163,13 @@ def train(X, y, w1, w2, learning_rate, n_epochs):
         "the step adds the gradient: that climbs the loss; step against it, W ← W − λ·dL/dW",
         {
             "train": (
-                """\
-def train(X, y, w1, w2, learning_rate, n_epochs):
-    errors = []
-    for _ in range(n_epochs):
-        act_hidden, y_hat = forward_pass(X, w1, w2)
-        dw1, dw2, error = backward(X, y, y_hat, act_hidden, w2)
-        errors.append(error)
-        w1, w2 = w1 + learning_rate * dw1, w2 + learning_rate * dw2
-    return w1, w2, errors
-""",
+                Edit(
+                    "train",
+                    "w1 - learning_rate",
+                    "w1 + learning_rate",
+                    "w2 - learning_rate",
+                    "w2 + learning_rate",
+                ),
             ),
         },
     ),
@@ -291,16 +179,14 @@ def train(X, y, w1, w2, learning_rate, n_epochs):
         "the initial weights; record the error the backward pass returns, then update",
         {
             "train": (
-                """\
-def train(X, y, w1, w2, learning_rate, n_epochs):
-    errors = []
-    for _ in range(n_epochs):
-        act_hidden, y_hat = forward_pass(X, w1, w2)
-        dw1, dw2, _ = backward(X, y, y_hat, act_hidden, w2)
-        w1, w2 = w1 - learning_rate * dw1, w2 - learning_rate * dw2
-        errors.append(mse(forward_pass(X, w1, w2)[1], y)[1])
-    return w1, w2, errors
-""",
+                Edit(
+                    "train",
+                    "errors.append(error)",
+                    "",
+                    "w2 = w2 - learning_rate * dL_dw2",
+                    "w2 = w2 - learning_rate * dL_dw2\n"
+                    "        errors.append(mse(forward_pass(X, w1, w2)[1], y)[1])",
+                ),
             ),
         },
     ),
@@ -310,16 +196,9 @@ def train(X, y, w1, w2, learning_rate, n_epochs):
         "λ = 1): multiply each gradient by learning_rate",
         {
             "train": (
-                """\
-def train(X, y, w1, w2, learning_rate, n_epochs):
-    errors = []
-    for _ in range(n_epochs):
-        act_hidden, y_hat = forward_pass(X, w1, w2)
-        dw1, dw2, error = backward(X, y, y_hat, act_hidden, w2)
-        errors.append(error)
-        w1, w2 = w1 - dw1, w2 - dw2
-    return w1, w2, errors
-""",
+                Edit(
+                    "train", "learning_rate * dL_dw1", "dL_dw1", "learning_rate * dL_dw2", "dL_dw2"
+                ),
             ),
         },
     ),
@@ -329,14 +208,8 @@ def train(X, y, w1, w2, learning_rate, n_epochs):
         "so compare y_hat itself with 0.5 (not with 0, and not after another sigmoid)",
         {
             "predict": (
-                """\
-def predict(X, w1, w2):
-    return (forward_pass(X, w1, w2)[1] > 0).astype(int)
-""",
-                """\
-def predict(X, w1, w2):
-    return np.round(sigmoid(forward_pass(X, w1, w2)[1])).astype(int)
-""",
+                Edit("predict", "y_hat > 0.5", "y_hat > 0"),
+                Edit("predict", "(y_hat > 0.5)", "np.round(sigmoid(y_hat))"),
             ),
         },
     ),
@@ -344,7 +217,7 @@ def predict(X, w1, w2):
         "sigmoid-sign",
         "the exponent's sign is flipped: σ(x) = 1/(1 + e^(−x)), so σ(2) ≈ 0.88, not 0.12",
         {
-            "sigmoid": ("def sigmoid(x):\n    return 1 / (1 + np.exp(x))\n",),
+            "sigmoid": (Edit("sigmoid", "np.exp(-x)", "np.exp(x)"),),
         },
     ),
     Misconception(
@@ -352,7 +225,9 @@ def predict(X, w1, w2):
         "exp(x) / (1 + exp(x)) computes inf / inf = nan once exp(x) overflows (x above "
         "about 709); the form 1 / (1 + exp(−x)) gives the right limits on both sides",
         {
-            "sigmoid": ("def sigmoid(x):\n    return np.exp(x) / (1 + np.exp(x))\n",),
+            "sigmoid": (
+                Edit("sigmoid", "1.0 / (1.0 + np.exp(-x))", "np.exp(x) / (1 + np.exp(x))"),
+            ),
         },
     ),
     Misconception(
@@ -361,16 +236,8 @@ def predict(X, w1, w2):
         "layer is linear, y_hat = act_hidden·w2, with no sigmoid",
         {
             "forward_pass": (
-                """\
-def forward_pass(X, w1, w2):
-    act_hidden = sigmoid(X @ w1)
-    return act_hidden, sigmoid(act_hidden @ w2)
-""",
-                """\
-def forward_pass(X, w1, w2):
-    act_hidden = X @ w1
-    return act_hidden, act_hidden @ w2
-""",
+                Edit("forward_pass", "dense(act_hidden, w2)", "sigmoid(dense(act_hidden, w2))"),
+                Edit("forward_pass", "sigmoid(dense(X, w1))", "dense(X, w1)"),
             ),
         },
     ),
@@ -380,16 +247,8 @@ def forward_pass(X, w1, w2):
         "is (N, H), and a gradient has the shape of its weights; write the shapes of every "
         "product down",
         {
-            "dense": ("def dense(inputs, weights):\n    return (inputs @ weights).T\n",),
-            "backward": (
-                """\
-def backward(X, y, y_hat, act_hidden, w2):
-    residual, error = mse(y_hat, y)
-    dL_dy = residual / X.shape[0]
-    delta = (dL_dy @ w2.T) * sigmoid_derivative(act_hidden)
-    return X.T @ delta, dL_dy.T @ act_hidden, error
-""",
-            ),
+            "dense": (Edit("dense", "inputs @ weights", "(inputs @ weights).T"),),
+            "backward": (Edit("backward", "act_hidden.T @ dL_dy", "dL_dy.T @ act_hidden"),),
         },
     ),
 )
