@@ -6,20 +6,14 @@ import click
 
 from autograder.commands import course as course_checks
 from autograder.commands.exit_codes import KitFailed
-from autograder.commands.options import assignment_option, course_option
+from autograder.commands.options import assignment_option, course_option, folder_option
 from autograder.course.gradescope_visibility import VISIBILITIES
 
 
 @click.command("gradescope")
 @course_option
 @assignment_option
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("gradescope"),
-    show_default=True,
-    help="Folder to write the zip into.",
-)
+@folder_option("gradescope", "Folder to write the zip into.")
 @click.option(
     "--visibility",
     type=click.Choice(VISIBILITIES),

@@ -69,3 +69,26 @@ def assignment_given(argument: str | None, option: str | None) -> str | None:
             f"two assignments given: {argument!r} and --assignment {option!r}; give one"
         )
     return argument if argument is not None else option
+
+
+def count_option(*names: str, minimum: int = 1, default: int | None = None, help: str):
+    """An option taking a whole number of at least ``minimum``, its default shown
+    (a default of None, computed when the verb runs, is described in ``help``)."""
+    return click.option(
+        *names,
+        type=click.IntRange(min=minimum),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
+
+
+def folder_option(default: str, help: str):
+    """``--out``: the folder a verb writes into, ``default`` unless given."""
+    return click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path(default),
+        show_default=True,
+        help=help,
+    )

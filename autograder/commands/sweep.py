@@ -7,7 +7,12 @@ import click
 
 from autograder.commands import course as course_checks
 from autograder.commands.exit_codes import HELP, STUDENTS_NEED_ATTENTION, KitFailed
-from autograder.commands.options import assignment_option, course_option
+from autograder.commands.options import (
+    assignment_option,
+    count_option,
+    course_option,
+    folder_option,
+)
 
 NEEDS = ("initialize_parameters", "train_many")  # the contract functions a sweep calls
 DATA = ("xor", "or", "and")  # sweep.GATES, named here so that --help imports no NumPy
@@ -45,26 +50,16 @@ def _sweepable(root: Path, assignment: str | None) -> list[str]:
     help="The initial weight scales: LO:HI:N, N scales evenly spaced in log from LO to HI "
     "(a bound may be e^X; the default is the article's grid), or a list such as 0.5,1,2.",
 )
-@click.option(
-    "--runs",
-    type=click.IntRange(min=1),
-    default=10,
-    show_default=True,
-    help="Networks per scale, each from its own seed.",
-)
-@click.option(
+@count_option("--runs", default=10, help="Networks per scale, each from its own seed.")
+@count_option(
     "--adaptive",
-    type=click.IntRange(min=0),
+    minimum=0,
     default=0,
-    show_default=True,
     help="Networks to add after the runs, in all, each where the standard error of the "
     "metric is then widest.",
 )
-@click.option(
-    "--hidden",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Hidden units [default: the assignment's HIDDEN, else 2 as in the article].",
+@count_option(
+    "--hidden", help="Hidden units [default: the assignment's HIDDEN, else 2 as in the article]."
 )
 @click.option(
     "--learning-rate",
@@ -73,17 +68,13 @@ def _sweepable(root: Path, assignment: str | None) -> list[str]:
     help="[default: the assignment's LEARNING_RATE, else 0.4: the article's 0.1 on the "
     "BCE summed over the 4 examples, on the mean BCE].",
 )
-@click.option(
-    "--epochs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="[default: the assignment's N_EPOCHS, else 10000 as in the article].",
+@count_option(
+    "--epochs", help="[default: the assignment's N_EPOCHS, else 10000 as in the article]."
 )
-@click.option(
+@count_option(
     "--seed",
-    type=click.IntRange(min=0),
+    minimum=0,
     default=0,
-    show_default=True,
     help="The base seed; network (scale, run) draws from its own rng made of it.",
 )
 @click.option(
@@ -93,18 +84,9 @@ def _sweepable(root: Path, assignment: str | None) -> list[str]:
     show_default=True,
     help="The truth table to learn.",
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Processes [default: the cores this process may use].",
-)
-@click.option(
-    "--chunk",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Networks per train_many call [default: up to 500, shared over --jobs].",
+@count_option("--jobs", "-j", help="Processes [default: the cores this process may use].")
+@count_option(
+    "--chunk", help="Networks per train_many call [default: up to 500, shared over --jobs]."
 )
 @click.option(
     "--store",
@@ -112,12 +94,8 @@ def _sweepable(root: Path, assignment: str | None) -> list[str]:
     help="A SQLAlchemy URL of the database that keeps every network's result "
     "[default: sqlite:///OUT/<assignment>.db].",
 )
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("sweeps"),
-    show_default=True,
-    help="The folder for <assignment>.png and <assignment>.csv (relative to the course).",
+@folder_option(
+    "sweeps", "The folder for <assignment>.png and <assignment>.csv (relative to the course)."
 )
 @click.option(
     "--metric",
