@@ -24,10 +24,11 @@ import pytest
 from autograder.checking.assignment import Assignment
 from autograder.checking.runner import Submission, isolated, quiet, run_checks_on, score, to_swap
 from autograder.engine import grading, sandbox
-from tests import catalogue_bias_bce
+from tests import catalogue_bias_bce, catalogue_digits
 from tests.catalogue import VARIANTS, Variant
 from tests.helpers import (
     BCE,
+    DIGITS,
     XOR,
     built_course,
     graded_cells,
@@ -72,6 +73,11 @@ BIAS_BCE = Catalogue(
     BCE, catalogue_bias_bce.VARIANTS, min_correct=15, min_buggy=30, prefix=f"{BCE.name}-"
 )
 CATALOGUES = {c.name: c for c in (MLP, BIAS_BCE)}
+# digits_mlp: test ids prefixed with its name, as xor_bias_bce's
+DIGITS_CATALOGUE = Catalogue(
+    DIGITS, catalogue_digits.VARIANTS, min_correct=10, min_buggy=20, prefix=f"{DIGITS.name}-"
+)
+CATALOGUES[DIGITS_CATALOGUE.name] = DIGITS_CATALOGUE
 
 
 def _cases(kind: str | None = None) -> list:
@@ -295,6 +301,15 @@ def bias_bce_graded(tmp_path_factory):
 GRADED = {MLP.name: "catalogue_graded", BIAS_BCE.name: "bias_bce_graded"}
 
 
+@pytest.fixture(scope="module")
+def digits_graded(tmp_path_factory):
+    """digits_mlp's catalogue, graded by `xorkit grade` in one batch."""
+    return _graded(tmp_path_factory, DIGITS_CATALOGUE)
+
+
+GRADED[DIGITS_CATALOGUE.name] = "digits_graded"
+
+
 @pytest.mark.slow
 def test_confusion_table(catalogue_graded, capsys):
     """Through nbgrader every correct variant is accepted and every buggy one caught
@@ -361,4 +376,55 @@ def test_bias_bce_lost_checks_name_the_cause(bias_bce_graded):
     assert lost["bug_train_in_place"] == ["train: does not modify the arrays it is given"]
     assert lost["bug_train_notebook_rate"] == [
         "train: follows gradient descent step by step, all four parameters"
+    ]
+
+
+# ---------------------------------------------------------------- digits_mlp
+
+
+def test_digits_catalogue_is_large_and_well_formed():
+    """digits_mlp's catalogue holds at least 20 buggy and 10 correct variants with
+    unique names, among them the bugs the assignment is about: an unstable softmax,
+    a softmax over the wrong axis, a missing 1/N in the gradient, batches drawn with
+    replacement, shuffling with NumPy's global generator, a transposed confusion
+    matrix; and a correct sgd_epoch whose order is another draw than the reference's."""
+    _well_formed(DIGITS_CATALOGUE)
+    names = {v.name for v in DIGITS_CATALOGUE.variants}
+    assert {
+        "bug_softmax_unstable",
+        "bug_softmax_axis0",
+        "bug_backward_no_mean",
+        "bug_sgd_with_replacement",
+        "bug_sgd_global_permutation",
+        "bug_confusion_transposed",
+        "ok_sgd_argsort_random",
+    } <= names
+
+
+@pytest.mark.slow
+def test_digits_confusion_table(digits_graded, capsys):
+    """Through nbgrader every correct digits_mlp variant is accepted and every buggy
+    one caught in its own cell, and in no other."""
+    results, _, _, table = digits_graded
+    with capsys.disabled():
+        print("\n" + table)
+    assert all(ok for ok, _ in results.values()), table
+
+
+@pytest.mark.slow
+def test_digits_lost_checks_name_the_cause(digits_graded):
+    """Through nbgrader, the digits_mlp bugs that the visible tests do not notice
+    lose exactly the properties that name them: batches drawn with replacement,
+    the last batch dropped, a training that ignores its rng, curves measured
+    before each epoch."""
+    _, _, lost, _ = digits_graded
+    assert lost["bug_sgd_with_replacement"] == [
+        "sgd_epoch: uses every sample exactly once per epoch"
+    ]
+    assert lost["bug_sgd_drop_last"] == ["sgd_epoch: uses every sample exactly once per epoch"]
+    assert lost["bug_train_fresh_rng"] == [
+        "train: n_epochs epochs of sgd_epoch, shuffled by the rng it is given"
+    ]
+    assert lost["bug_train_curves_before_epoch"] == [
+        "train: curves: loss and accuracy on the training and test sets after each epoch"
     ]
