@@ -55,4 +55,7 @@ ASSIGNMENT = Assignment(
         "check_accuracy",
         "check_confusion_matrix",
     ),
+    # `xorkit audit`: the share of non-equivalent mutants the checks must kill
+    # (measured: 317 of 318, 99.7%; the survivor is listed in the README)
+    audit_minimum=0.98,
 )
