@@ -8,7 +8,17 @@ import pytest
 
 from autograder.checking import assignment
 from autograder.course import build
-from tests.helpers import BCE, BCE_NAME, REPO, XOR, XOR_NAME, built_course, new_course, release_nb
+from tests.helpers import (
+    BCE,
+    BCE_NAME,
+    DIGITS,
+    REPO,
+    XOR,
+    XOR_NAME,
+    built_course,
+    new_course,
+    release_nb,
+)
 
 GENERATED = [
     f"{folder}/{name}/{file}"
@@ -16,6 +26,16 @@ GENERATED = [
     for folder, file in [
         ("release", f"{name}.ipynb"),
         ("solutions", f"{name}.ipynb"),
+        ("solutions", "reference.py"),
+        ("solutions", "build.json"),
+    ]
+]
+# digits_mlp's generated files, drift-checked like the others
+GENERATED += [
+    f"{folder}/{DIGITS.name}/{file}"
+    for folder, file in [
+        ("release", f"{DIGITS.name}.ipynb"),
+        ("solutions", f"{DIGITS.name}.ipynb"),
         ("solutions", "reference.py"),
         ("solutions", "build.json"),
     ]
@@ -133,3 +153,35 @@ def test_reference_module_rejects_notebook_missing_a_function(tmp_path):
     nbformat.write(nb, path)
     with pytest.raises(ValueError, match="does not define mse"):
         build.reference_module(xor)
+
+
+def test_digits_release_has_no_solution_or_hidden_code():
+    """digits_mlp's release holds no solution markers, hidden tests or imports of the checks."""
+    _no_solution_or_hidden_code(DIGITS.name)
+
+
+def test_digits_release_stubs_every_contract_function():
+    """Every contract function in digits_mlp's release is a stub raising NotImplementedError."""
+    _stubs_every_function(DIGITS)
+
+
+def test_digits_release_keeps_written_questions_blank():
+    """digits_mlp's two written questions reach students without the model answers."""
+    nb, _ = _release_text(DIGITS.name)
+    answers = [
+        cell.source
+        for cell in nb.cells
+        if cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution")
+    ]
+    assert len(answers) == 2
+    assert all(text.strip() == "YOUR ANSWER HERE" for text in answers)
+
+
+def test_digits_solution_notebook_has_no_hidden_tests():
+    """digits_mlp's solution handout shows solved code, the softmax's shift and the
+    gradient (P − Y)/N among it, but never the hidden checks."""
+    nb = nbformat.read(DIGITS.solutions() / f"{DIGITS.name}.ipynb", as_version=4)
+    text = "\n".join(cell.source for cell in nb.cells)
+    assert "np.max(Z, axis=1, keepdims=True)" in text and "(P - Y) / X.shape[0]" in text
+    for leak in ["HIDDEN TESTS", "autograder", "BEGIN SOLUTION"]:
+        assert leak not in text

@@ -13,6 +13,7 @@ import pytest
 from autograder.engine import grading
 from tests.helpers import (
     BCE,
+    DIGITS,
     GRADED_CELLS,
     REPO,
     built_course,
@@ -260,3 +261,88 @@ def test_bias_bce_feedback_never_shows_hidden_source(graded_bias_bce):
     )
     assert "read-only" in text and "w1 = w1 − λ·dw1" in text
     assert "numerical_gradients" not in text and "def " not in text
+
+
+# ------------------------------------------------------------------ digits_mlp
+
+DIGITS_CELLS = graded_cells(DIGITS)
+
+# digits_mlp: points per autograded cell; cells not listed score full marks.
+# sgd_epoch's weights are full batch 1, every sample once 2, rng 1, arguments untouched 1.
+DIGITS_EXPECTED = {
+    "ada_correct": {},
+    "bo_blank": {cell: 0 for cell in DIGITS_CELLS},
+    # σ(a) instead of σ′ = a·(1 − a) in backward: its visible finite-difference test
+    # fails; sgd_epoch and train are graded with the reference backward.
+    "cy_sigma_not_derivative": {"test_backward": 0},
+    # no 1/N in Δ2: every gradient N times too large, the visible test notices.
+    "di_missing_mean": {"test_backward": 0},
+    # σ(−z) in the hidden layer: forward_pass's visible test fails; the cells that
+    # call forward_pass are graded with the reference one.
+    "ed_sigmoid_sign": {"test_forward_pass": 0},
+    # sgd_epoch updates its arguments in place and the student deleted the visible
+    # assert that says so; nbgrader restores it, but the grader calls sgd_epoch on
+    # copies, so only the hidden property (read-only arguments) sees it.
+    "fay_edited_test": {"test_sgd_epoch": 3 * 4 / 5},
+    "gus_half_done": {
+        c: 0
+        for c in [
+            "test_sgd_epoch",
+            "test_accuracy",
+            "test_train",
+            "test_predict",
+            "test_confusion_matrix",
+        ]
+    },
+    "reference": {},
+    "release_blank": {cell: 0 for cell in DIGITS_CELLS},
+}
+
+
+@pytest.fixture(scope="module")
+def graded_digits(tmp_path_factory):
+    return _grade_class(tmp_path_factory, DIGITS.name)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", sorted(DIGITS_EXPECTED), ids=lambda s: f"digits_mlp-{s}")
+def test_digits_scores_cell_by_cell(graded_digits, student):
+    """Each digits_mlp submission scores exactly the expected points on every
+    autograded cell."""
+    _, outcomes = graded_digits
+    cells = {c.grade_id: c for c in outcomes[student].cells if c.grade_id in DIGITS_CELLS}
+    assert set(cells) == set(DIGITS_CELLS)
+    for grade_id, points in DIGITS_CELLS.items():
+        want = DIGITS_EXPECTED[student].get(grade_id, points)
+        assert cells[grade_id].max_score == points
+        assert cells[grade_id].score == pytest.approx(want, abs=1e-3), (student, grade_id)
+
+
+@pytest.mark.slow
+def test_digits_reference_full_marks_and_written_answers_pending(graded_digits):
+    """digits_mlp's source notebook scores all 24 autograded points; its 2 written
+    answers await a person, and the blank release scores zero without one."""
+    _, outcomes = graded_digits
+    reference = outcomes["reference"]
+    assert reference.score == pytest.approx(24)
+    assert reference.max_score == 28
+    assert reference.manual_pending == ["q-confusions", "q-overfitting"]
+    assert outcomes["release_blank"].manual_pending == []
+    assert outcomes["release_blank"].score == 0
+
+
+@pytest.mark.slow
+def test_digits_lost_checks_name_the_property(graded_digits):
+    """The lost-checks list names the property that failed, or the visible test's
+    failure, in the student's own cell only."""
+    _, outcomes = graded_digits
+    assert outcomes["fay_edited_test"].lost == [
+        "sgd_epoch: leaves the arrays it is given unchanged"
+    ]
+    assert [line.split(":")[0] for line in outcomes["cy_sigma_not_derivative"].lost] == [
+        "test_backward"
+    ]
+    assert [line.split(":")[0] for line in outcomes["ed_sigmoid_sign"].lost] == [
+        "test_forward_pass"
+    ]
+    assert "test_train: not attempted" in outcomes["gus_half_done"].lost
