@@ -322,6 +322,11 @@ def preload():
 
     matplotlib.get_cachedir()
     _warm_figures()
+    # scikit-learn's datasets, a dependency of the kit that a course's notebooks may
+    # load data from: imported here, its second of imports (SciPy's among them) is
+    # paid once per zygote instead of once per notebook
+    with contextlib.suppress(ImportError):
+        import sklearn.datasets  # noqa: F401
 
 
 def _warm_figures():
