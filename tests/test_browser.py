@@ -27,7 +27,7 @@ import nbformat
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from tests.helpers import BCE, RELEASE_NB, XOR, graded_cells, release_nb
+from tests.helpers import BCE, DIGITS, RELEASE_NB, XOR, graded_cells, release_nb
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package, installed by ./dev test
 # Root in CI needs --no-sandbox; the rest keeps Chromium off the network and the GPU.
@@ -40,6 +40,8 @@ CHROMIUM_ARGS = [
 SOLUTION_NB = XOR.solutions() / f"{XOR.name}.ipynb"
 BCE_RELEASE_NB = release_nb(BCE.name)
 BCE_SOLUTION_NB = BCE.solutions() / f"{BCE.name}.ipynb"
+DIGITS_RELEASE_NB = release_nb(DIGITS.name)
+DIGITS_SOLUTION_NB = DIGITS.solutions() / f"{DIGITS.name}.ipynb"
 ARTIFACTS = (
     Path(os.environ.get("XORKIT_ARTIFACTS") or Path(tempfile.gettempdir()) / "xorkit-artifacts")
     / "browser"
@@ -117,6 +119,8 @@ def lab(tmp_path_factory) -> Iterator[Lab]:
         ("solutions", SOLUTION_NB),
         ("release", BCE_RELEASE_NB),
         ("solutions", BCE_SOLUTION_NB),
+        ("release", DIGITS_RELEASE_NB),
+        ("solutions", DIGITS_SOLUTION_NB),
     ]:
         (root / folder).mkdir(parents=True, exist_ok=True)
         shutil.copy(notebook, root / folder / notebook.name)
@@ -330,7 +334,9 @@ def cell_index(nb: nbformat.NotebookNode, grade_id: str) -> int:
     )
 
 
-def release_fails_only_where_functions_are_unwritten(lab, page, contract) -> None:
+def release_fails_only_where_functions_are_unwritten(
+    lab, page, contract, first: str = "test_sigmoid"
+) -> None:
     name = contract.name
     tag = "" if contract is XOR else f"{name}-"  # xor_mlp's screenshots keep their names
     open_notebook(page, lab, f"release/{name}.ipynb")
@@ -349,7 +355,7 @@ def release_fails_only_where_functions_are_unwritten(lab, page, contract) -> Non
     expected = {i: ["NotImplementedError"] for i in calling}
     assert saved_errors(nb) == expected
     assert shown_errors(page) == expected
-    screenshot(page, cell_index(nb, "test_sigmoid") - 1, f"release-{tag}test_sigmoid.png")
+    screenshot(page, cell_index(nb, first) - 1, f"release-{tag}{first}.png")
     screenshot(page, cell_index(nb, "test_backward") - 1, f"release-{tag}test_backward.png")
 
 
@@ -398,6 +404,23 @@ def test_bias_bce_solution_notebook_runs_clean(lab, page):
     passes, no cell shows an error or writes to stderr (the sigmoid never overflows),
     and its seven plots, the weight-scale sweep's among them, are drawn inline."""
     solution_notebook_runs_clean(lab, page, BCE, plots=7, last="scale-sweep")
+
+
+@pytest.mark.slow
+def test_digits_release_fails_only_where_functions_are_unwritten(lab, page):
+    """Running digits_mlp's whole release in JupyterLab (scikit-learn's digits load,
+    no download) shows NotImplementedError in exactly the cells that call a stub,
+    and no other error anywhere: the evaluation and the sweep make what they use."""
+    release_fails_only_where_functions_are_unwritten(lab, page, DIGITS, first="test_softmax")
+
+
+@pytest.mark.slow
+def test_digits_solution_notebook_runs_clean(lab, page):
+    """digits_mlp's solved handout runs top to bottom in JupyterLab: every test cell
+    passes, no cell shows an error or writes to stderr, and its five figures (the
+    digits, the learning curves, the confusion matrix, the misclassified images and
+    the sweep over H) are drawn inline."""
+    solution_notebook_runs_clean(lab, page, DIGITS, plots=5, last="overfit-sweep")
 
 
 SCRIPTED_OUTPUTS = (
