@@ -414,11 +414,15 @@ def test_digits_confusion_table(digits_graded, capsys):
 @pytest.mark.slow
 def test_digits_lost_checks_name_the_cause(digits_graded):
     """Through nbgrader, the digits_mlp bugs that the visible tests do not notice
-    lose exactly the properties that name them (the last batch dropped, a training
-    that ignores its rng, a softmax shifted by the batch's maximum), and one they do
+    lose exactly the properties that name them (the last batch dropped, which with
+    batch_size > N makes no step at all; a training that ignores its rng; a softmax
+    shifted by the batch's maximum), and one they do
     notice (batches drawn with replacement) loses its visible test alone."""
     _, _, lost, _ = digits_graded
-    assert lost["bug_sgd_drop_last"] == ["sgd_epoch: uses every sample exactly once per epoch"]
+    assert lost["bug_sgd_drop_last"] == [  # with batch_size > N it makes no step at all
+        "sgd_epoch: with one batch, an epoch is one full-batch step",
+        "sgd_epoch: uses every sample exactly once per epoch",
+    ]
     assert lost["bug_train_fresh_rng"] == [
         "train: n_epochs epochs of sgd_epoch, shuffled by the rng it is given"
     ]

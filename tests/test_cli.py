@@ -8,6 +8,7 @@ import sys
 import click
 from click.testing import CliRunner
 
+from autograder.checking import assignment
 from autograder.cli import main
 from autograder.commands import VERBS
 from tests.helpers import built_course, new_course
@@ -30,8 +31,8 @@ def test_grade_without_submissions_says_what_is_missing(tmp_path):
     result = CliRunner().invoke(main, ["grade", "--course", str(course)])
     assert result.exit_code == 1
     assert (
-        f"no submissions in {course / 'submitted'} for any assignment (xor_bias_bce, xor_mlp)"
-        in result.output
+        f"no submissions in {course / 'submitted'} for any assignment "
+        f"({', '.join(assignment.names(course))})" in result.output
     )
 
 

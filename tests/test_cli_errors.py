@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from nbgrader.api import Gradebook
 
+from autograder.checking import assignment
 from autograder.cli import main
 from autograder.commands import VERBS
 from autograder.commands.exit_codes import KIT_FAILED, STUDENTS_NEED_ATTENTION
@@ -107,8 +108,8 @@ def test_an_empty_class_is_one_line(verb, tmp_path):
     result = CliRunner().invoke(main, [verb, "--course", str(course)])
     assert result.exit_code == STUDENTS_NEED_ATTENTION
     assert (
-        f"no submissions in {course / 'submitted'} for any assignment (xor_bias_bce, xor_mlp)"
-        in _one_line(result)
+        f"no submissions in {course / 'submitted'} for any assignment "
+        f"({', '.join(assignment.names(course))})" in _one_line(result)
     )
     assert not (course / "grades.csv").exists() and not (course / "reports").exists()
 
