@@ -98,7 +98,8 @@ def submission(path) -> dict[str, bytes]:
 def test_bundle_holds_what_gradescope_needs(bundle):
     """The zip has setup.sh and an executable run_autograder at its root, the checks,
     the reference and the requirements, and its test and locked cells (the data the
-    tests use) hide no solution code."""
+    tests use) hide no solution code; scikit-learn is required, for the notebooks and
+    checks that load its data sets."""
     with zipfile.ZipFile(bundle) as archive:
         names = set(archive.namelist())
         modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
@@ -121,7 +122,7 @@ def test_bundle_holds_what_gradescope_needs(bundle):
     text = "\n".join(c.source for c in tests.cells)
     assert "BEGIN HIDDEN TESTS" in text and "BEGIN SOLUTION" not in text
     assert "def backward" not in text and "X = np.array(" in text
-    for package in ("nbgrader", "numpy", "ipykernel"):
+    for package in ("nbgrader", "numpy", "ipykernel", "scikit-learn"):
         assert package in requirements
 
 

@@ -61,7 +61,8 @@ def reference_path(name: str) -> str:
 # What grading needs from the kit's dependencies, at the versions pyproject.toml
 # allows; ipykernel brings IPython and matplotlib-inline, which the executor
 # running the notebook uses (the kit gets them through jupyter).
-GRADING_DEPENDENCIES = ("numpy", "matplotlib", "nbformat", "nbgrader")
+# scikit-learn: a course's notebooks and checks may load its bundled data sets.
+GRADING_DEPENDENCIES = ("numpy", "matplotlib", "nbformat", "nbgrader", "scikit-learn")
 EXTRA_REQUIREMENTS = ("ipykernel>=6.5",)
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)  # a fixed date makes the bundle reproducible
 NOBODY = 65534  # uid and gid of student code when there is no bubblewrap
