@@ -146,11 +146,7 @@ def test_distribution(impl):
         )
         n = values.size
         mean, sd = values.mean(), values.std()
-        expect(
-            abs(mean) < SIGMAS * want / np.sqrt(n),
-            f"over {DRAWS} calls the entries of {name} have mean {mean:.3f}: they should have "
-            "mean 0 (rng.normal(0.0, scale, size=...))",
-        )
+        # the spread first: a wrong one also moves the mean beyond the bound it sets
         if abs(sd / want - 1) >= SIGMAS / np.sqrt(2 * n):
             where = (
                 f"for {fan_name} = {fan_in} the entries of {name} have standard deviation "
@@ -164,6 +160,11 @@ def test_distribution(impl):
                 if abs(sd / wrong - 1) < SIGMAS / np.sqrt(2 * n):
                     expect(False, f"{where}; {why}")
             expect(False, f"{where}: w1 has fan-in D = input_size, w2 has fan-in H = hidden_size")
+        expect(
+            abs(mean) < SIGMAS * want / np.sqrt(n),
+            f"over {DRAWS} calls the entries of {name} have mean {mean:.3f}: they should have "
+            "mean 0 (rng.normal(0.0, scale, size=...))",
+        )
         within = float(np.mean(np.abs(values) < want))
         expect(
             abs(within - WITHIN_ONE_SD) < WITHIN_ONE_SD_TOLERANCE,
