@@ -23,6 +23,9 @@ XOR = assignment.load(REPO, XOR_NAME)
 # the second: biases, a sigmoid output and the binary cross-entropy
 BCE_NAME = "xor_bias_bce"
 BCE = assignment.load(REPO, BCE_NAME)
+# the third: ReLU hidden layers as a list of (W, b) pairs, a sigmoid output and the MSE
+RELU_NAME = "xor_relu"
+RELU = assignment.load(REPO, RELU_NAME)
 # the fourth: the same MLP on scikit-learn's handwritten digits, softmax and mini-batch SGD
 DIGITS_NAME = "digits_mlp"
 DIGITS = assignment.load(REPO, DIGITS_NAME)

@@ -3,6 +3,8 @@
 The class submitted both assignments: ``submitted/<student>/xor_mlp/`` and
 ``submitted/<student>/xor_bias_bce/``. The students are named after what they
 did in xor_mlp; xor_bias_bce's expectations below say what each did there.
+The class submitted ``submitted/<student>/xor_relu/`` and
+``submitted/<student>/digits_mlp/`` too; their expectations are at the end.
 """
 
 import shutil
@@ -15,6 +17,7 @@ from tests.helpers import (
     BCE,
     DIGITS,
     GRADED_CELLS,
+    RELU,
     REPO,
     built_course,
     graded_cells,
@@ -346,3 +349,90 @@ def test_digits_lost_checks_name_the_property(graded_digits):
         "test_forward_pass"
     ]
     assert "test_train: not attempted" in outcomes["gus_half_done"].lost
+
+
+# ------------------------------------------------------------------ xor_relu
+
+RELU_CELLS = graded_cells(RELU)
+
+# xor_relu: points per autograded cell; cells not listed score full marks.
+# train's weights are losses 1, trajectory 2, arguments untouched 1, convergence 2 (of 6).
+RELU_EXPECTED = {
+    "ada_correct": {},
+    "bo_blank": {cell: 0 for cell in RELU_CELLS},
+    # ReLU(z) instead of ReLU′(z) in backward: the visible finite-difference test
+    # notices; train is graded with the reference backward.
+    "cy_sigma_not_derivative": {"test_backward": 0},
+    # no 1/N in δ_L: every gradient N times too large, the visible test notices.
+    "di_missing_mean": {"test_backward": 0},
+    # ReLU of −z: the visible test fails; forward_pass is graded with the reference relu.
+    "ed_sigmoid_sign": {"test_relu": 0},
+    # train updates the caller's arrays in place (W -= λ·dW) and the student
+    # deleted the visible assert that says so; the grader calls train on copies,
+    # so only the hidden property (read-only arguments) sees it.
+    "fay_edited_test": {"test_train": 3 * 5 / 6},
+    "gus_half_done": {c: 0 for c in ["test_mse", "test_backward", "test_train", "test_predict"]},
+    "reference": {},
+    "release_blank": {cell: 0 for cell in RELU_CELLS},
+}
+
+
+@pytest.fixture(scope="module")
+def graded_relu(tmp_path_factory):
+    return _grade_class(tmp_path_factory, RELU.name)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", sorted(RELU_EXPECTED), ids=lambda s: f"xor_relu-{s}")
+def test_relu_scores_cell_by_cell(graded_relu, student):
+    """Each xor_relu submission scores exactly the expected points on every
+    autograded cell."""
+    _, outcomes = graded_relu
+    cells = {c.grade_id: c for c in outcomes[student].cells if c.grade_id in RELU_CELLS}
+    assert set(cells) == set(RELU_CELLS)
+    for grade_id, points in RELU_CELLS.items():
+        want = RELU_EXPECTED[student].get(grade_id, points)
+        assert cells[grade_id].max_score == points
+        assert cells[grade_id].score == pytest.approx(want, abs=1e-3), (student, grade_id)
+
+
+@pytest.mark.slow
+def test_relu_reference_full_marks_and_written_answers_pending(graded_relu):
+    """xor_relu's source notebook scores all 16 autograded points; its 2 written
+    answers await a person, and the blank release scores zero without one."""
+    _, outcomes = graded_relu
+    reference = outcomes["reference"]
+    assert reference.score == pytest.approx(16)
+    assert reference.max_score == 20
+    assert reference.manual_pending == ["q-dead-units", "q-depth"]
+    assert outcomes["release_blank"].manual_pending == []
+    assert outcomes["release_blank"].score == 0
+
+
+@pytest.mark.slow
+def test_relu_lost_checks_name_the_property(graded_relu):
+    """The lost-checks list names the property that failed, or the visible test's
+    failure, in the student's own cell only."""
+    _, outcomes = graded_relu
+    assert outcomes["fay_edited_test"].lost == ["train: does not modify the arrays it is given"]
+    assert [line.split(":")[0] for line in outcomes["cy_sigma_not_derivative"].lost] == [
+        "test_backward"
+    ]
+    assert [line.split(":")[0] for line in outcomes["ed_sigmoid_sign"].lost] == ["test_relu"]
+    assert "test_predict: not attempted" in outcomes["gus_half_done"].lost
+
+
+@pytest.mark.slow
+def test_relu_feedback_never_shows_hidden_source(graded_relu):
+    """The autograded notebook shows the hidden checks' messages, not their code."""
+    course, _ = graded_relu
+    path = course / "autograded/fay_edited_test/xor_relu/xor_relu.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    text = "\n".join(
+        o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for o in cell.outputs
+    )
+    assert "read-only" in text and "W = W − λ·dW" in text
+    assert "numerical_gradients" not in text and "def " not in text
