@@ -5,14 +5,28 @@ ReLU has a kink at 0, where the loss is not differentiable. Every case is drawn
 by ``kink_free_case``: it redraws until every hidden pre-activation is at least
 KINK_MARGIN = 1e-3 from 0, a hundred times the step FD_STEP = 1e-5, so no probe
 crosses a kink and both conventions for ReLU′(0) give the same gradient.
+
+Where JAX is installed (the kit's ``autodiff`` extra), ``jax.grad`` of the loss,
+written again in ``jax.numpy``, is a third reference: the finite differences the
+checks compare with must agree with it on every case, or the checks stop as
+broken (a grader fault, never a student's). Without JAX that cross-check is
+skipped; it changes no score either way, since a submission is always compared
+with the finite differences.
 """
 
+import os
 from functools import cache
 
 import numpy as np
 
 from autograder.checking.hints import call
-from autograder.checking.numerics import close, expect_gradient, numerical_gradients
+from autograder.checking.numerics import (
+    FD_REL_TOL,
+    close,
+    expect_gradient,
+    numerical_gradients,
+    relative_error,
+)
 from autograder.checking.runner import expect
 
 from .. import ASSIGNMENT
@@ -28,6 +42,11 @@ GRADIENT_CASES = (
     (106, 1, [3, 4, 1]),
 )
 
+# The cases jax.grad cross-checks: XOR's network and the two deepest. With all
+# six, the hidden checks of one submission took 2.2 s of CPU in a fresh process,
+# beyond the 2 s they may take (benchmarks/check_time.py); with these three 1.75 s.
+AUTODIFF_CASES = (0, 2, 3)
+
 HINTS = {
     "output": "check δ_L = 2(ŷ − y)/N · ŷ(1 − ŷ) at the output and dW_L = A_{L−1}ᵀ δ_L",
     "hidden": "check δ_{l−1} = (δ_l W_lᵀ) · ReLU′(Z_{l−1}), with ReLU′ of the pre-activations "
@@ -37,6 +56,39 @@ HINTS = {
 
 def _params_copy(params):
     return [(W.copy(), b.copy()) for W, b in params]
+
+
+def _autodiff(problems):
+    """``jax.grad`` of the mean squared error at each (X, y, flat parameters) of
+    ``problems``, in float64, or None where JAX is missing or switched off
+    (``XORKIT_AUTODIFF=0``). One compiled function for all the cases: about
+    0.7 s of CPU to import JAX and 0.5 s to compile, once per process."""
+    if os.environ.get("XORKIT_AUTODIFF") == "0":
+        return None
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        return None
+
+    def loss(flat, X, y):
+        a = X
+        pairs = list(zip(flat[::2], flat[1::2], strict=True))
+        for W, b in pairs[:-1]:
+            a = jax.nn.relu(a @ W + b)
+        W, b = pairs[-1]
+        return jnp.mean((jax.nn.sigmoid(a @ W + b) - y) ** 2)
+
+    enable_x64 = jax.enable_x64 if hasattr(jax, "enable_x64") else jax.experimental.enable_x64
+    flag = "jax_disable_most_optimizations"  # a few small ops: compile fast, run slowly
+    before = jax.config.read(flag)
+    jax.config.update(flag, True)
+    try:
+        with enable_x64(True):
+            grads = jax.jit(lambda cases: [jax.grad(loss)(*case) for case in cases])(problems)
+            return [[np.asarray(g, dtype=float) for g in case] for case in grads]
+    finally:
+        jax.config.update(flag, before)
 
 
 @cache
@@ -54,6 +106,18 @@ def _cases():
         numeric = numerical_gradients(loss, flat)
         zs, acts = ref.forward_pass(X, params)
         cases.append((n, sizes, (y, params, zs, acts), numeric))
+    crossed = [cases[i] for i in AUTODIFF_CASES]
+    problems = [
+        ([a for pair in args[1] for a in pair], args[3][0], args[0]) for _, _, args, _ in crossed
+    ]
+    autodiff = _autodiff(problems)
+    for (n, sizes, _, numeric), exact in zip(crossed, autodiff or [], strict=False):
+        worst = max(relative_error(a, b) for a, b in zip(numeric, exact, strict=True))
+        if worst >= FD_REL_TOL:
+            raise RuntimeError(
+                f"the finite differences of case N={n}, layers {sizes} differ from jax.grad "
+                f"by a relative error of {worst:.1e}: the checks' cases are broken"
+            )
     return tuple(cases)
 
 
