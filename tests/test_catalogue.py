@@ -9,11 +9,14 @@ zeroes the cell, otherwise the cell earns ``grade``'s partial credit). The
 nbgrader grading builds one notebook per variant, autogrades each catalogue in
 one batch, every hidden check included, and checks the same verdicts cell by
 cell. xor_mlp's tests keep their ids; xor_bias_bce's are prefixed with its name.
+``tests/catalogue_relu.py`` is xor_relu's catalogue, its ids prefixed likewise.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -24,11 +27,12 @@ import pytest
 from autograder.checking.assignment import Assignment
 from autograder.checking.runner import Submission, isolated, quiet, run_checks_on, score, to_swap
 from autograder.engine import grading, sandbox
-from tests import catalogue_bias_bce, catalogue_digits
+from tests import catalogue_bias_bce, catalogue_digits, catalogue_relu
 from tests.catalogue import VARIANTS, Variant
 from tests.helpers import (
     BCE,
     DIGITS,
+    RELU,
     XOR,
     built_course,
     graded_cells,
@@ -79,6 +83,11 @@ DIGITS_CATALOGUE = Catalogue(
 )
 CATALOGUES[DIGITS_CATALOGUE.name] = DIGITS_CATALOGUE
 
+RELU_CAT = Catalogue(
+    RELU, catalogue_relu.VARIANTS, min_correct=10, min_buggy=20, prefix=f"{RELU.name}-"
+)
+CATALOGUES[RELU_CAT.name] = RELU_CAT
+
 
 def _cases(kind: str | None = None) -> list:
     """(catalogue name, variant) pairs of every catalogue, as pytest params."""
@@ -121,6 +130,26 @@ def test_bias_bce_catalogue_is_large_and_well_formed():
     } <= names
     assert any(v.origin.startswith("seed 002") for v in BIAS_BCE.correct)
     assert any(v.origin.startswith("seed 002") for v in BIAS_BCE.buggy)
+
+
+def test_relu_catalogue_is_large_and_well_formed():
+    """xor_relu's catalogue holds at least 20 buggy and 10 correct variants with
+    unique names, the seed notebook's code among them, and the bugs the third
+    assignment is about: no ReLU′ mask, ReLU′(0) = 1 in relu_derivative, N(0, 1)
+    or wrongly scaled weights, a network of two hard-coded layers; and a correct
+    backward with the other convention at the kink."""
+    _well_formed(RELU_CAT)
+    names = {v.name for v in RELU_CAT.buggy}
+    assert {
+        "bug_backward_no_mask",
+        "bug_relu_derivative_ge",
+        "bug_init_seed_randn",
+        "bug_init_fan_out",
+        "bug_forward_two_layers_only",
+    } <= names
+    assert "ok_backward_other_convention" in {v.name for v in RELU_CAT.correct}
+    assert any(v.origin.startswith("seed 003") for v in RELU_CAT.correct)
+    assert any(v.origin.startswith("seed 003") for v in RELU_CAT.buggy)
 
 
 # ---------------------------------------------------------------- verdicts
@@ -186,6 +215,22 @@ def _visible_tests(name: str) -> dict[str, str]:
     }
 
 
+@contextlib.contextmanager
+def _without_jax():
+    """JAX unimportable for the duration: a notebook run in this process (xor_relu's
+    optional JAX section) takes its skip path, so that no JAX threads are running
+    when the nbgrader grading later forks its workers."""
+    saved = sys.modules.get("jax")
+    sys.modules["jax"] = None  # import jax raises ImportError
+    try:
+        yield
+    finally:
+        if saved is None:
+            del sys.modules["jax"]
+        else:
+            sys.modules["jax"] = saved
+
+
 @cache
 def _notebook_globals(name: str) -> dict:
     """The globals of the solved notebook after running it top to bottom."""
@@ -197,7 +242,7 @@ def _notebook_globals(name: str) -> dict:
     namespace: dict = {"__name__": "__main__"}
     contract = CATALOGUES[name].assignment
     nb = nbformat.read(contract.solutions() / f"{name}.ipynb", as_version=4)
-    with quiet():
+    with quiet(), _without_jax():
         for cell in nb.cells:
             if cell.cell_type == "code":
                 exec(cell.source, namespace)
@@ -310,6 +355,15 @@ def digits_graded(tmp_path_factory):
 GRADED[DIGITS_CATALOGUE.name] = "digits_graded"
 
 
+@pytest.fixture(scope="module")
+def relu_graded(tmp_path_factory):
+    """xor_relu's catalogue, graded by `xorkit grade` in one batch."""
+    return _graded(tmp_path_factory, RELU_CAT)
+
+
+GRADED[RELU_CAT.name] = "relu_graded"
+
+
 @pytest.mark.slow
 def test_confusion_table(catalogue_graded, capsys):
     """Through nbgrader every correct variant is accepted and every buggy one caught
@@ -412,6 +466,16 @@ def test_digits_confusion_table(digits_graded, capsys):
 
 
 @pytest.mark.slow
+def test_relu_confusion_table(relu_graded, capsys):
+    """Through nbgrader every correct xor_relu variant is accepted and every buggy
+    one caught in its own cell, and in no other."""
+    results, _, _, table = relu_graded
+    with capsys.disabled():
+        print("\n" + table)
+    assert all(ok for ok, _ in results.values()), table
+
+
+@pytest.mark.slow
 def test_digits_lost_checks_name_the_cause(digits_graded):
     """Through nbgrader, the digits_mlp bugs that the visible tests do not notice
     lose exactly the properties that name them (the last batch dropped, which with
@@ -428,3 +492,17 @@ def test_digits_lost_checks_name_the_cause(digits_graded):
     ]
     assert "softmax: finite and exact on logits of ±1000" in lost["bug_softmax_global_max"]
     assert [line.split(":")[0] for line in lost["bug_sgd_with_replacement"]] == ["test_sgd_epoch"]
+
+
+@pytest.mark.slow
+def test_relu_lost_checks_name_the_cause(relu_graded):
+    """Through nbgrader, the xor_relu bugs that the visible tests do not notice lose
+    exactly the properties that name them: uniform draws of He's spread, and the
+    notebook's learning rate in train."""
+    _, _, lost, _ = relu_graded
+    assert lost["bug_init_uniform"] == [
+        "initialize_parameters: weights normal, mean 0, standard deviation √(2 / n_{l−1})"
+    ]
+    assert lost["bug_train_notebook_rate"] == [
+        "train: follows gradient descent step by step, every layer"
+    ]
