@@ -12,6 +12,8 @@ from tests.helpers import (
     BCE,
     BCE_NAME,
     DIGITS,
+    RELU,
+    RELU_NAME,
     REPO,
     XOR,
     XOR_NAME,
@@ -36,6 +38,16 @@ GENERATED += [
     for folder, file in [
         ("release", f"{DIGITS.name}.ipynb"),
         ("solutions", f"{DIGITS.name}.ipynb"),
+        ("solutions", "reference.py"),
+        ("solutions", "build.json"),
+    ]
+]
+# xor_relu's generated files, drift-checked like the others
+GENERATED += [
+    f"{folder}/{RELU_NAME}/{file}"
+    for folder, file in [
+        ("release", f"{RELU_NAME}.ipynb"),
+        ("solutions", f"{RELU_NAME}.ipynb"),
         ("solutions", "reference.py"),
         ("solutions", "build.json"),
     ]
@@ -183,5 +195,36 @@ def test_digits_solution_notebook_has_no_hidden_tests():
     nb = nbformat.read(DIGITS.solutions() / f"{DIGITS.name}.ipynb", as_version=4)
     text = "\n".join(cell.source for cell in nb.cells)
     assert "np.max(Z, axis=1, keepdims=True)" in text and "(P - Y) / X.shape[0]" in text
+    for leak in ["HIDDEN TESTS", "autograder", "BEGIN SOLUTION"]:
+        assert leak not in text
+
+
+def test_relu_release_has_no_solution_or_hidden_code():
+    """xor_relu's release holds no solution markers, hidden tests or imports of the checks."""
+    _no_solution_or_hidden_code(RELU_NAME)
+
+
+def test_relu_release_stubs_every_contract_function():
+    """Every contract function in xor_relu's release is a stub raising NotImplementedError."""
+    _stubs_every_function(RELU)
+
+
+def test_relu_release_keeps_written_questions_blank():
+    """xor_relu's two written questions reach students without the model answers."""
+    nb, _ = _release_text(RELU_NAME)
+    answers = [
+        cell.source
+        for cell in nb.cells
+        if cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution")
+    ]
+    assert len(answers) == 2
+    assert all(text.strip() == "YOUR ANSWER HERE" for text in answers)
+
+
+def test_relu_solution_notebook_has_no_hidden_tests():
+    """xor_relu's solution handout shows solved code but never the hidden checks."""
+    nb = nbformat.read(RELU.solutions() / f"{RELU_NAME}.ipynb", as_version=4)
+    text = "\n".join(cell.source for cell in nb.cells)
+    assert "def backward(" in text and "relu_derivative(zs[layer - 2])" in text
     for leak in ["HIDDEN TESTS", "autograder", "BEGIN SOLUTION"]:
         assert leak not in text
