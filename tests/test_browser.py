@@ -27,7 +27,7 @@ import nbformat
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from tests.helpers import BCE, DIGITS, RELEASE_NB, XOR, graded_cells, release_nb
+from tests.helpers import BCE, DIGITS, RELEASE_NB, RELU, XOR, graded_cells, release_nb
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package, installed by ./dev test
 # Root in CI needs --no-sandbox; the rest keeps Chromium off the network and the GPU.
@@ -511,3 +511,51 @@ def graded_feedback_page(tmp_path_factory) -> Path:
     submit(course, "ada", finished_release())
     grading.autograde(course, "xor_mlp", jobs=1, sandbox="auto")
     return course / feedback.feedback(course, "xor_mlp").written["ada"]
+
+
+# ------------------------------------------------------------------ xor_relu
+
+RELU_RELEASE_NB = release_nb(RELU.name)
+RELU_SOLUTION_NB = RELU.solutions() / f"{RELU.name}.ipynb"
+
+
+@pytest.fixture(scope="module")
+def relu_lab(lab) -> Lab:
+    """The running JupyterLab, serving copies of xor_relu's release and solved handout too."""
+    for folder, notebook in [("release", RELU_RELEASE_NB), ("solutions", RELU_SOLUTION_NB)]:
+        shutil.copy(notebook, lab.root / folder / notebook.name)
+    return lab
+
+
+@pytest.mark.slow
+def test_relu_release_fails_only_where_functions_are_unwritten(relu_lab, page):
+    """Running xor_relu's whole release in JupyterLab shows NotImplementedError in
+    exactly the cells that call a stub (the plots, the dead units and the JAX section
+    among them), and no other error anywhere (no NameError cascade)."""
+    open_notebook(page, relu_lab, f"release/{RELU.name}.ipynb")
+    run_every_cell(page)
+    assert set(kernel_interpreters(relu_lab.proc.pid)) == {sys.executable}
+    nb = save(page, relu_lab.root / "release" / f"{RELU.name}.ipynb")
+    calling = {
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code"
+        and not c.metadata.get("nbgrader", {}).get("solution")
+        and calls_contract(RELU).search(c.source)
+    }
+    assert len(calling) >= len(graded_cells(RELU))
+    expected = {i: ["NotImplementedError"] for i in calling}
+    assert saved_errors(nb) == expected
+    assert shown_errors(page) == expected
+    screenshot(page, cell_index(nb, "test_relu") - 1, f"release-{RELU.name}-test_relu.png")
+    screenshot(page, cell_index(nb, "test_backward") - 1, f"release-{RELU.name}-test_backward.png")
+
+
+@pytest.mark.slow
+def test_relu_solution_notebook_runs_clean(relu_lab, page):
+    """xor_relu's solved handout runs top to bottom in JupyterLab: every test cell
+    passes, no cell shows an error or writes to stderr, and its plots are drawn
+    inline: the activations, the loss, the learned surface in 3-D beside its decision
+    boundary, the pre-activations through ten layers and three depths (five images,
+    six with JAX's loss curves)."""
+    solution_notebook_runs_clean(relu_lab, page, RELU, plots=5, last="surface")
