@@ -17,8 +17,17 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine import grading
+from autograder.engine import grading, sandbox_uids
 from tests.helpers import REPO, built_course, release_with, solved_sources, submit
+
+# Under pytest-xdist each worker's sandboxes take uids of a range of their own, so
+# that a test counting what a sandbox's uid left on the host (files, processes)
+# sees its own worker's sandboxes only, never the other worker's live ones.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _WORKER.startswith("gw") and "XORKIT_SANDBOX_UIDS" not in os.environ:
+    _share = sandbox_uids.UID_COUNT // max(1, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", 1)))
+    _first = sandbox_uids.FIRST_UID + int(_WORKER[2:]) * _share
+    os.environ["XORKIT_SANDBOX_UIDS"] = f"{_first}-{_first + _share - 1}"
 
 STUDENTS = ["ada_correct", "cy_sigma_not_derivative", "gus_half_done"]
 CRASHING = "zed_name_error"

@@ -6,10 +6,12 @@ nothing outside each submission's scratch space may change, and the hidden
 checks' source never reaches what is written back for students.
 """
 
+import contextlib
 import hashlib
 import json
 import os
 import socket
+import tempfile
 import threading
 from pathlib import Path
 
@@ -651,8 +653,6 @@ NOTE_READER = (
 
 
 def _temporary_folders() -> set[str]:
-    import tempfile
-
     return {p.name for p in Path(tempfile.gettempdir()).glob("xorkit-*")}
 
 
@@ -668,9 +668,19 @@ def one_worker(tmp_path_factory):
     submit(course, "a_note_writer", solved_with(**append("sigmoid", NOTE_WRITER)))
     submit(course, "b_note_reader", solved_with(sigmoid=NOTE_READER))
     submit(course, "c_honest", solved_with())
-    before = _temporary_folders()
-    outcomes = {o.student: o for o in grading.autograde(course, "xor_mlp", jobs=1)}
-    return outcomes, before, _temporary_folders()
+    # a temporary folder of the batch's own: another test run on this machine (or
+    # another pytest-xdist worker) makes and removes folders of its own in /tmp
+    scratch = Path(tempfile.mkdtemp(prefix="adversarial-tmp-"))
+    saved, tempfile.tempdir = tempfile.tempdir, str(scratch)
+    try:
+        before = _temporary_folders()
+        outcomes = {o.student: o for o in grading.autograde(course, "xor_mlp", jobs=1)}
+        after = _temporary_folders()
+    finally:
+        tempfile.tempdir = saved
+    with contextlib.suppress(OSError):
+        scratch.rmdir()
+    return outcomes, before, after
 
 
 @pytest.mark.slow
